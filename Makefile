@@ -1,0 +1,55 @@
+# Every target sets up the virtual environment it needs, so a fresh machine with only Python 3.11+
+# and make can run `make refresh` and `make test` directly.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.synced-$(shell cat requirements.lock pyproject.toml | cksum | cut -d' ' -f1)
+# Dagster reads dagster.yaml from DAGSTER_HOME; its SQLite storage lives in the git-ignored .dagster/.
+export DAGSTER_HOME := $(CURDIR)/.dagster
+MIRROR ?=
+ifneq ($(MIRROR),)
+export PIPELINE_MIRROR := $(abspath $(MIRROR))
+endif
+
+.PHONY: venv refresh test lint format ui bench docs clean-venv
+
+venv: $(STAMP)
+
+$(STAMP): requirements.lock pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet uv==0.13.9
+	# uv installs exactly the hashed lock; the project itself goes in editable, without deps.
+	$(BIN)/uv pip sync --quiet --python $(BIN)/python requirements.lock
+	$(BIN)/uv pip install --quiet --python $(BIN)/python --no-deps -e .
+	rm -f $(VENV)/.synced-*
+	touch $@
+
+$(DAGSTER_HOME)/dagster.yaml: dagster.yaml
+	mkdir -p $(DAGSTER_HOME)
+	cp dagster.yaml $@
+
+refresh: venv $(DAGSTER_HOME)/dagster.yaml
+	$(BIN)/python -m pipeline.refresh
+
+test: venv
+	$(BIN)/python -m pytest -q
+
+lint: venv
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: venv
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+ui: venv $(DAGSTER_HOME)/dagster.yaml
+	$(BIN)/dagster dev -h 127.0.0.1 -p 3000 -m pipeline.definitions
+
+bench: venv
+	$(BIN)/python -m pipeline.bench
+
+lock:
+	$(BIN)/uv pip compile pyproject.toml --extra dev -o requirements.lock --python-version 3.11 --generate-hashes
+
+clean-venv:
+	rm -rf $(VENV)

@@ -1,0 +1,1 @@
+"""CyberTipline reports and law-enforcement outcomes, collected side by side and never joined."""

@@ -1,0 +1,24 @@
+import pandera.pandas as pa
+from pandera.typing import Series
+
+from schemas import _common as c
+from schemas.cybertipline_reports_to_law_enforcement import RECIPIENTS
+
+
+class CybertiplineLawEnforcementFeedback(pa.DataFrameModel):
+    """Instances of law-enforcement feedback to NCMEC about CyberTipline reports, by recipient type, per the
+    OJJDP-NCMEC transparency reports. Feedback instances are NOT arrests."""
+
+    calendar_year: Series[int] = c.calendar_year()
+    recipient: Series[str] = pa.Field(isin=list(RECIPIENTS), description="Recipient type that gave the feedback.")
+    feedback_instances: Series[int] = pa.Field(ge=0, description="Instances of feedback received.", metadata={"unit": "feedback instances"})
+    note: Series[str] = pa.Field(str_contains="not arrests", description="Always says that feedback instances are not arrests; may add corrections.")
+    document_id: Series[str] = c.document_id()
+    page: Series[int] = c.page()
+
+    class Config:
+        strict = True
+        coerce = True
+        unique = ["document_id", "calendar_year", "recipient"]
+        family = "reports"
+        title = "Law-enforcement feedback on CyberTipline reports"

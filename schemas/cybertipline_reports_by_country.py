@@ -1,0 +1,40 @@
+import pandera.pandas as pa
+from pandera.typing import Series
+
+from schemas import _common as c
+
+
+class CybertiplineReportsByCountry(pa.DataFrameModel):
+    """CyberTipline reports by the country of the reported user's apparent location, per NCMEC's yearly
+    'Reports by Country' PDF. Rows of one document sum exactly to the total it prints (measure
+    reports_total in cybertipline_reports_by_year)."""
+
+    calendar_year: Series[int] = c.calendar_year()
+    country_as_printed: Series[str] = pa.Field(
+        str_length={"min_value": 1},
+        description="Country or territory name as printed (wrapped names joined with one space).",
+    )
+    country_iso3: Series[str] = pa.Field(
+        nullable=True,
+        str_matches=r"^[A-Z]{3}$",
+        description="ISO 3166-1 alpha-3 code (pycountry plus an explicit override table); empty for the unknown-location row.",
+    )
+    is_location_unknown: Series[bool] = pa.Field(
+        description="True for the row NCMEC prints for reports without a country ('No Country Listed', 'Null', ...).",
+    )
+    reports: Series[int] = pa.Field(
+        ge=0, description="CyberTipline reports in the year.", metadata={"unit": "reports"}
+    )
+    document_id: Series[str] = c.document_id()
+    page: Series[int] = c.page()
+
+    @pa.dataframe_check(description="iso3 is empty exactly when the location is unknown")
+    def iso3_empty_iff_unknown(cls, df):
+        return df["country_iso3"].isna() == df["is_location_unknown"]
+
+    class Config:
+        strict = True
+        coerce = True
+        unique = ["document_id", "country_as_printed"]
+        family = "reports"
+        title = "CyberTipline reports by country"

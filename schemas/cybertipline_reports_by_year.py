@@ -1,0 +1,36 @@
+import pandera.pandas as pa
+from pandera.typing import Series
+
+from schemas import _common as c
+
+# Every measure this table may hold, with its meaning. A parser that meets a new kind of figure adds it
+# here (so the data dictionary explains it) before it can be published.
+MEASURES = {
+    "reports_total": "All CyberTipline reports received in the year (ESP + public).",
+    "reports_esp": "Reports submitted by electronic service providers.",
+    "reports_public": "Reports submitted by members of the public.",
+    "reports_location_us": "Reports whose reported user appeared to be located in the United States.",
+    "reports_location_international": "Reports whose reported user appeared to be located outside the United States.",
+    "reports_location_unknown": "Reports without a determinable user location.",
+    "reports_online_enticement": "Reports of online enticement of children for sexual acts.",
+}
+
+
+class CybertiplineReportsByYear(pa.DataFrameModel):
+    """Yearly CyberTipline figures as stated in each NCMEC document: one row per figure per document, so
+    the same year published in several editions appears once per edition and revisions stay visible."""
+
+    calendar_year: Series[int] = c.calendar_year()
+    measure: Series[str] = pa.Field(isin=list(MEASURES), description="What is counted; see the measure list in the data dictionary.")
+    value: Series[int] = pa.Field(ge=0, description="The figure as printed, as a plain integer.", metadata={"unit": "reports"})
+    qualifier: Series[str] = c.qualifier()
+    note: Series[str] = pa.Field(nullable=True, description="Caveat that changes the meaning of the figure (e.g. 2024 bundling), or a correction made while reading it.")
+    document_id: Series[str] = c.document_id()
+    page: Series[int] = c.page()
+
+    class Config:
+        strict = True
+        coerce = True
+        unique = ["document_id", "calendar_year", "measure"]
+        family = "reports"
+        title = "CyberTipline yearly figures"

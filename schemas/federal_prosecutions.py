@@ -1,0 +1,32 @@
+import pandera.pandas as pa
+from pandera.typing import Series
+
+from schemas import _common as c
+
+STAGES = {
+    "suspects_referred": "Suspects referred to U.S. attorneys for investigation.",
+    "suspects_declined": "Suspects whose matters U.S. attorneys declined to prosecute.",
+    "defendants_prosecuted": "Defendants charged (cases filed) in U.S. district court.",
+    "defendants_convicted": "Defendants convicted.",
+    "defendants_sentenced_to_prison": "Convicted defendants sentenced to prison.",
+}
+
+
+class FederalProsecutions(pa.DataFrameModel):
+    """Federal case-processing counts for child sexual exploitation offenses, as stated by BJS reports."""
+
+    fiscal_year: Series[int] = c.fiscal_year()
+    offense_scope: Series[str] = pa.Field(description="Offense scope as defined by the report, e.g. 'child_sex_exploitation', 'child_pornography', 'commercial_sexual_exploitation_of_children'.")
+    stage: Series[str] = pa.Field(isin=list(STAGES), description="Case-processing stage.")
+    value: Series[int] = pa.Field(ge=0, description="Number of suspects or defendants.", metadata={"unit": "persons"})
+    qualifier: Series[str] = c.qualifier()
+    evidence: Series[str] = c.evidence()
+    document_id: Series[str] = c.document_id()
+    page: Series[int] = c.page()
+
+    class Config:
+        strict = True
+        coerce = True
+        unique = ["document_id", "fiscal_year", "offense_scope", "stage"]
+        family = "outcomes"
+        title = "Federal prosecution of child sexual exploitation offenders"
