@@ -1,8 +1,9 @@
 """pandera models, one per published table: the single source of truth for columns, types, checks,
 descriptions and units. ``datapackage.json`` and the data dictionary are generated from these.
 
-Every model sets ``Config.family`` ("reports" | "outcomes" | "documents") so the data contract (reports
-tables use ``calendar_year``, outcomes tables ``fiscal_year``, never both) can be checked from here.
+``FAMILIES`` says which side each table belongs to ("reports" | "outcomes" | "documents") so the data
+contract (reports tables use ``calendar_year``, outcomes tables ``fiscal_year``, never both) can be
+checked from here.
 """
 
 from schemas.cybertipline_law_enforcement_feedback import CybertiplineLawEnforcementFeedback
@@ -29,5 +30,18 @@ TABLES = {
 }
 
 
+FAMILIES = {
+    "cybertipline_reports_by_year": "reports",
+    "cybertipline_reports_by_esp": "reports",
+    "cybertipline_reports_by_country": "reports",
+    "cybertipline_reports_to_law_enforcement": "reports",
+    "cybertipline_law_enforcement_feedback": "reports",
+    "icac_task_force_activity": "outcomes",
+    "federal_sentencing": "outcomes",
+    "federal_prosecutions": "outcomes",
+    "documents": "documents",
+}
+
+
 def family_of(table: str) -> str:
-    return TABLES[table].Config.family
+    return FAMILIES[table]

@@ -20,5 +20,4 @@ class CybertiplineLawEnforcementFeedback(pa.DataFrameModel):
         strict = True
         coerce = True
         unique = ["document_id", "calendar_year", "recipient"]
-        family = "reports"
         title = "Law-enforcement feedback on CyberTipline reports"

@@ -36,5 +36,4 @@ class CybertiplineReportsByCountry(pa.DataFrameModel):
         strict = True
         coerce = True
         unique = ["document_id", "country_as_printed"]
-        family = "reports"
         title = "CyberTipline reports by country"

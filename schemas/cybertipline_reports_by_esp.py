@@ -24,5 +24,4 @@ class CybertiplineReportsByEsp(pa.DataFrameModel):
         strict = True
         coerce = True
         unique = ["document_id", "esp_name"]
-        family = "reports"
         title = "CyberTipline reports by electronic service provider"

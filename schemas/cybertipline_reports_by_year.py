@@ -13,6 +13,18 @@ MEASURES = {
     "reports_location_international": "Reports whose reported user appeared to be located outside the United States.",
     "reports_location_unknown": "Reports without a determinable user location.",
     "reports_online_enticement": "Reports of online enticement of children for sexual acts.",
+    # Incident types ("Categorization of CyberTipline Reports" in the OJJDP-NCMEC transparency
+    # reports). Each report has one category, and there the categories sum to reports_total; the
+    # online-enticement category is published as reports_online_enticement.
+    "incident_child_sexual_abuse_material": "Reports categorised as child sexual abuse material, printed 'Child Pornography (possession, manufacture, distribution)' (the U.S. legal term).",
+    "incident_misleading_words_or_images": "Reports categorised 'Misleading Words or Digital Images on the Internet'.",
+    "incident_child_sex_trafficking": "Reports categorised 'Child Sex Trafficking'.",
+    "incident_unsolicited_obscene_material": "Reports categorised 'Unsolicited Obscene Material Sent to a Child'.",
+    "incident_misleading_domain_name": "Reports categorised 'Misleading Domain Name'.",
+    "incident_child_sexual_molestation": "Reports categorised 'Child Sexual Molestation'.",
+    "incident_child_sex_tourism": "Reports categorised 'Child Sex Tourism'.",
+    "reports_with_unique_images_videos": "Reports containing unique images/videos based on MD5 hash values (the transparency reports' table of ESP reports with unique and visually similar content). Overlaps reports_with_visually_similar_images_videos.",
+    "reports_with_visually_similar_images_videos": "Reports containing visually similar images/videos determined by PhotoDNA and Videntifier. Overlaps reports_with_unique_images_videos.",
 }
 
 
@@ -32,5 +44,4 @@ class CybertiplineReportsByYear(pa.DataFrameModel):
         strict = True
         coerce = True
         unique = ["document_id", "calendar_year", "measure"]
-        family = "reports"
         title = "CyberTipline yearly figures"

@@ -28,5 +28,4 @@ class CybertiplineReportsToLawEnforcement(pa.DataFrameModel):
         strict = True
         coerce = True
         unique = ["document_id", "calendar_year", "recipient", "report_class"]
-        family = "reports"
         title = "CyberTipline reports made available to law enforcement"

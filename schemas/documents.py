@@ -29,5 +29,4 @@ class Documents(pa.DataFrameModel):
         strict = True
         coerce = True
         unique = ["document_id", "sha256"]
-        family = "documents"
         title = "Archived source documents"

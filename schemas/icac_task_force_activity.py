@@ -30,5 +30,4 @@ class IcacTaskForceActivity(pa.DataFrameModel):
         strict = True
         coerce = True
         unique = ["document_id", "capture_timestamp", "fiscal_year", "measure"]
-        family = "outcomes"
         title = "ICAC Task Force Program activity"

@@ -1,0 +1,193 @@
+"""Write-audit-publish of the tidy CSVs in ``processed/`` (``PIPELINE_PROCESSED_DIR``).
+
+All tables handed to :func:`publish` are validated first; only if every one passes are they rendered into
+a staging folder and moved over the published files. Any failure before that point leaves every
+previously published file byte-identical. Output bytes are deterministic: stable row order (set by
+``pipeline.build.assemble``), fixed number formatting, ``\\n`` line ends, UTF-8.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+import os
+import shutil
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pandas as pd
+import pandera.pandas as pa
+
+import schemas
+from pipeline.archive import REPO_ROOT
+from pipeline.metadata import data_dictionary, datapackage
+
+
+def default_processed_dir() -> Path:
+    return Path(os.environ.get("PIPELINE_PROCESSED_DIR") or REPO_ROOT / "processed")
+
+
+class PublishBlocked(RuntimeError):
+    """Validation failed; nothing was written."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = problems
+        super().__init__("publishing blocked: " + " | ".join(problems))
+
+
+@dataclass
+class TableChange:
+    rows: int
+    added: int
+    removed: int
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.added or self.removed)
+
+
+@dataclass
+class PublishReport:
+    out_dir: Path
+    changes: dict[str, TableChange] = field(default_factory=dict)
+
+    def summary(self) -> str:
+        parts = [f"{t}: {c.rows} rows (+{c.added}/-{c.removed})" for t, c in self.changes.items()]
+        return "; ".join(parts)
+
+
+def contract_problems(table: str, df: pd.DataFrame) -> list[str]:
+    """The data contract: reports tables use calendar_year, outcomes tables fiscal_year, never both."""
+    family = schemas.family_of(table)
+    cols = set(df.columns)
+    problems = []
+    if {"calendar_year", "fiscal_year"} <= cols:
+        problems.append(f"{table}: has both calendar_year and fiscal_year")
+    if family == "reports" and "calendar_year" not in cols:
+        problems.append(f"{table}: a reports table must have calendar_year")
+    if family == "outcomes" and "fiscal_year" not in cols:
+        problems.append(f"{table}: an outcomes table must have fiscal_year")
+    return problems
+
+
+def validate(table: str, df: pd.DataFrame) -> tuple[pd.DataFrame | None, list[str]]:
+    """Validated (coerced) frame, or None and one line per failure case."""
+    problems = contract_problems(table, df)
+    try:
+        out = schemas.TABLES[table].validate(df, lazy=True)
+    except pa.errors.SchemaErrors as exc:
+        fc = exc.failure_cases
+        for _, row in fc.head(50).iterrows():
+            problems.append(
+                f"{table}: column {row['column']} failed {row['check']} "
+                f"(value {row['failure_case']!r}, row {row['index']})"
+            )
+        if len(fc) > 50:
+            problems.append(f"{table}: ... and {len(fc) - 50} more failure cases")
+        return None, problems
+    return (out if not problems else None), problems
+
+
+def _cell(value) -> str:
+    if value is None or value is pd.NA:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        if math.isnan(value):
+            return ""
+        return str(int(value)) if value.is_integer() else format(value, ".10g")
+    if hasattr(value, "item"):  # numpy scalars
+        return _cell(value.item())
+    return str(value)
+
+
+def render_csv(df: pd.DataFrame) -> bytes:
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n", quoting=csv.QUOTE_MINIMAL)
+    writer.writerow(df.columns)
+    for row in df.itertuples(index=False, name=None):
+        writer.writerow([_cell(v) for v in row])
+    return buf.getvalue().encode("utf-8")
+
+
+def _rows(data: bytes) -> list[tuple]:
+    return [tuple(r) for r in csv.reader(io.StringIO(data.decode("utf-8")))][1:]
+
+
+def _diff(old: bytes | None, new: bytes) -> TableChange:
+    new_rows = _rows(new)
+    old_rows = _rows(old) if old is not None else []
+    old_set, new_set = set(old_rows), set(new_rows)
+    return TableChange(len(new_rows), len(new_set - old_set), len(old_set - new_set))
+
+
+def _write_synced(path: Path, data: bytes) -> None:
+    with open(path, "wb") as fh:
+        fh.write(data)
+        fh.flush()
+        os.fsync(fh.fileno())
+
+
+def publish(tables: dict[str, pd.DataFrame], out_dir: Path | None = None) -> PublishReport:
+    out_dir = Path(out_dir) if out_dir is not None else default_processed_dir()
+    problems: list[str] = []
+    validated: dict[str, pd.DataFrame] = {}
+    for name, df in tables.items():
+        if name not in schemas.TABLES:
+            problems.append(f"{name}: not a published table")
+            continue
+        ok, found = validate(name, df)
+        problems += found
+        if ok is not None:
+            validated[name] = ok
+    if problems:
+        raise PublishBlocked(problems)
+
+    rendered = {f"{name}.csv": render_csv(df) for name, df in validated.items()}
+    out_dir.mkdir(parents=True, exist_ok=True)
+    present = {p.stem for p in out_dir.glob("*.csv") if p.stem in schemas.TABLES} | set(validated)
+    rendered["datapackage.json"] = datapackage(sorted(present)).encode("utf-8")
+    rendered["README.md"] = data_dictionary(sorted(present)).encode("utf-8")
+
+    report = PublishReport(out_dir)
+    for fname, data in rendered.items():
+        if fname.endswith(".csv"):
+            old = out_dir / fname
+            report.changes[fname[:-4]] = _diff(old.read_bytes() if old.exists() else None, data)
+
+    staging = out_dir / f".staging-{os.getpid()}"
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir()
+    try:
+        for fname, data in rendered.items():
+            _write_synced(staging / fname, data)
+        changed = [t for t, c in report.changes.items() if c.changed]
+        if changed:
+            _append_changes(out_dir, staging, report, changed)
+        # Everything is validated and on disk: now swap each file in with an atomic rename.
+        for f in sorted(staging.iterdir()):
+            os.replace(f, out_dir / f.name)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return report
+
+
+CHANGES_PREAMBLE = "# Changes to the published tables\n\nNewest first. Written by each publish that changed data.\n"
+
+
+def _append_changes(
+    out_dir: Path, staging: Path, report: PublishReport, changed: list[str]
+) -> None:
+    path = out_dir / "CHANGES.md"
+    old = path.read_text(encoding="utf-8") if path.exists() else CHANGES_PREAMBLE
+    rest = old[len(CHANGES_PREAMBLE) :] if old.startswith(CHANGES_PREAMBLE) else old
+    stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    entry = [f"## {stamp}", ""]
+    for t in changed:
+        c = report.changes[t]
+        entry.append(f"- `{t}.csv`: {c.rows} rows; {c.added} added, {c.removed} removed")
+    text = CHANGES_PREAMBLE + "\n" + "\n".join(entry) + "\n" + rest
+    _write_synced(staging / "CHANGES.md", text.encode("utf-8"))
