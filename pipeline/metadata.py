@@ -86,14 +86,14 @@ def _doc(model) -> str:
     return " ".join((model.__doc__ or "").split())
 
 
-def resource(table: str) -> dict:
+def resource(table: str, with_documents: bool = True) -> dict:
     model = schemas.TABLES[table]
     schema = model.to_schema()
     key = list(getattr(model.Config, "unique", []) or [])
     table_schema: dict = {"fields": table_fields(table), "missingValues": [""]}
     if key and not any(schema.columns[k].nullable for k in key):
         table_schema["primaryKey"] = key
-    if table != "documents":
+    if table != "documents" and with_documents:
         # Provenance only: every row points at the document it was read from. There is deliberately
         # no relation between reports tables and outcomes tables.
         table_schema["foreignKeys"] = [
@@ -119,7 +119,7 @@ def resource(table: str) -> dict:
 def datapackage(tables: list[str]) -> str:
     pkg = dict(PACKAGE)
     pkg["profile"] = "tabular-data-package"
-    pkg["resources"] = [resource(t) for t in schemas.TABLES if t in tables]
+    pkg["resources"] = [resource(t, "documents" in tables) for t in schemas.TABLES if t in tables]
     return json.dumps(pkg, indent=2, ensure_ascii=False, sort_keys=False) + "\n"
 
 

@@ -75,6 +75,9 @@ def contract_problems(table: str, df: pd.DataFrame) -> list[str]:
 def validate(table: str, df: pd.DataFrame) -> tuple[pd.DataFrame | None, list[str]]:
     """Validated (coerced) frame, or None and one line per failure case."""
     problems = contract_problems(table, df)
+    # Failure cases are reported by row position; a duplicate index would also trip pandera's
+    # failure-case formatting under pandas 3.
+    df = df.reset_index(drop=True)
     try:
         out = schemas.TABLES[table].validate(df, lazy=True)
     except pa.errors.SchemaErrors as exc:

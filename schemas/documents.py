@@ -19,7 +19,7 @@ class Documents(pa.DataFrameModel):
     via: Series[str] = pa.Field(isin=["origin", "mirror"], description="Whether these bytes were first retrieved from the publisher (origin) or from a mirror.")
     retrieved_at: Series[str] = pa.Field(str_matches=r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$", description="UTC time these bytes were first archived.")
     sha256: Series[str] = pa.Field(str_matches=r"^[0-9a-f]{64}$", description="SHA-256 of the archived bytes.")
-    bytes: Series[int] = pa.Field(gt=0, description="Size of the archived file.")
+    bytes: Series[int] = pa.Field(ge=1, description="Size of the archived file.")
     pages: Series["Int64"] = pa.Field(nullable=True, ge=1, description="Page count (PDF only).")
     is_parsed: Series[bool] = pa.Field(description="True for the version the published rows were read from.")
     parser: Series[str] = pa.Field(nullable=True, description="Parser module that reads this document; empty when archived only.")
