@@ -10,7 +10,13 @@ from pipeline.defs.jobs import (
     weekly_refresh,
 )
 from pipeline.defs.raw import raw_assets
-from pipeline.defs.tables import checks, documents_asset, parser_assets, publish_assets, table_assets
+from pipeline.defs.tables import (
+    checks,
+    documents_asset,
+    parser_assets,
+    publish_assets,
+    table_assets,
+)
 
 defs = dg.Definitions(
     assets=[*raw_assets, *parser_assets, *table_assets, documents_asset, *publish_assets],

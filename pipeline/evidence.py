@@ -39,14 +39,30 @@ def unverified_rows(df: pd.DataFrame, archive: Archive | None = None) -> list[di
         doc = by_id(row["document_id"])
         path = _version_path(archive, row["document_id"], capture)
         if path is None:
-            problems.append({"row": i, "document_id": row["document_id"], "problem": "no archived copy"})
+            problems.append(
+                {"row": i, "document_id": row["document_id"], "problem": "no archived copy"}
+            )
             continue
         pages = _pages(path, doc.format)
         page = row.get("page")
         evidence = normalize(str(row["evidence"]))
         if pd.isna(page) or not (1 <= int(page) <= len(pages)):
-            problems.append({"row": i, "document_id": row["document_id"], "page": page, "problem": "page out of range"})
+            problems.append(
+                {
+                    "row": i,
+                    "document_id": row["document_id"],
+                    "page": page,
+                    "problem": "page out of range",
+                }
+            )
         elif evidence not in pages[int(page) - 1]:
-            problems.append({"row": i, "document_id": row["document_id"], "page": int(page),
-                             "evidence": evidence, "problem": "evidence not found on the cited page"})
+            problems.append(
+                {
+                    "row": i,
+                    "document_id": row["document_id"],
+                    "page": int(page),
+                    "evidence": evidence,
+                    "problem": "evidence not found on the cited page",
+                }
+            )
     return problems

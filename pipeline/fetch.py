@@ -174,7 +174,7 @@ class _Sink:
         self.path.unlink(missing_ok=True)
 
 
-def _check_hop(url: str, policy: FetchPolicy, mirror_base: str | None) -> None:
+def _check_hop(url: str, policy: FetchPolicy, mirror_base: str | None, redirected: bool) -> None:
     u = urlparse(url)
     host = u.hostname or ""
     mirror_host = urlparse(mirror_base).hostname if mirror_base else None
@@ -186,7 +186,8 @@ def _check_hop(url: str, policy: FetchPolicy, mirror_base: str | None) -> None:
     if u.scheme != "https":
         raise FetchError(f"refused {url}: only https is allowed")
     if host not in policy.allowed_hosts:
-        raise FetchError(f"refused redirect to {host}: host not on the allowlist ({url})")
+        what = "redirect to " if redirected else ""
+        raise FetchError(f"refused {what}{host}: host not on the allowlist ({url})")
 
 
 def _http_get(
@@ -197,8 +198,8 @@ def _http_get(
     mirror_base: str | None,
 ) -> requests.Response:
     """GET following redirects by hand so every hop is checked."""
-    for _ in range(policy.max_redirects + 1):
-        _check_hop(url, policy, mirror_base)
+    for hop in range(policy.max_redirects + 1):
+        _check_hop(url, policy, mirror_base, redirected=hop > 0)
         try:
             resp = session.get(
                 url,

@@ -71,20 +71,34 @@ def main() -> int:
         instance = _instance()
         archive = Archive()
         start = len(archive.entries())
-        print(f"refresh: {len(registry())} registered documents" + (f", mirror {mirror}" if mirror else ""))
+        print(
+            f"refresh: {len(registry())} registered documents"
+            + (f", mirror {mirror}" if mirror else "")
+        )
 
         t0 = time.monotonic()
-        fetch = defs.resolve_job_def("fetch_raw").execute_in_process(instance=instance, raise_on_error=False)
+        fetch = defs.resolve_job_def("fetch_raw").execute_in_process(
+            instance=instance, raise_on_error=False
+        )
         t_fetch = time.monotonic() - t0
         counts = {"new": 0, "unchanged": 0, "failed": 0}
         for row in archive.entries()[start:]:
             counts[row["outcome"]] += 1
             label = {"new": "fetched", "unchanged": "unchanged", "failed": "FAILED"}[row["outcome"]]
-            detail = f"sha256 {row['sha256'][:16]}, {int(row['bytes']):,} bytes" if row["sha256"] else row["reason"]
-            print(f"  {label:<9} {row['document_id']}: {detail}" + ("" if row["sha256"] else f" [{row['url']}]"))
+            detail = (
+                f"sha256 {row['sha256'][:16]}, {int(row['bytes']):,} bytes"
+                if row["sha256"]
+                else row["reason"]
+            )
+            print(
+                f"  {label:<9} {row['document_id']}: {detail}"
+                + ("" if row["sha256"] else f" [{row['url']}]")
+            )
 
         t1 = time.monotonic()
-        build = defs.resolve_job_def("build_tables").execute_in_process(instance=instance, raise_on_error=False)
+        build = defs.resolve_job_def("build_tables").execute_in_process(
+            instance=instance, raise_on_error=False
+        )
         t_build = time.monotonic() - t1
         build_failures = _step_failures(build)
         check_failures = _check_failures(build)

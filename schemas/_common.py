@@ -40,7 +40,16 @@ def fiscal_year():
 def qualifier():
     return pa.Field(
         nullable=True,
-        isin=["more than", "approximately", "nearly", "over", "about", "at least", "less than", "almost"],
+        isin=[
+            "more than",
+            "approximately",
+            "nearly",
+            "over",
+            "about",
+            "at least",
+            "less than",
+            "almost",
+        ],
         description="Prose qualifier printed with the figure (e.g. 'more than'); empty when the figure is exact.",
     )
 

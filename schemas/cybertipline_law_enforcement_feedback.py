@@ -10,9 +10,16 @@ class CybertiplineLawEnforcementFeedback(pa.DataFrameModel):
     OJJDP-NCMEC transparency reports. Feedback instances are NOT arrests."""
 
     calendar_year: Series[int] = c.calendar_year()
-    recipient: Series[str] = pa.Field(isin=list(RECIPIENTS), description="Recipient type that gave the feedback.")
-    feedback_instances: Series[int] = pa.Field(ge=0, description="Instances of feedback received.", metadata={"unit": "feedback instances"})
-    note: Series[str] = pa.Field(str_contains="not arrests", description="Always says that feedback instances are not arrests; may add corrections.")
+    recipient: Series[str] = pa.Field(
+        isin=list(RECIPIENTS), description="Recipient type that gave the feedback."
+    )
+    feedback_instances: Series[int] = pa.Field(
+        ge=0, description="Instances of feedback received.", metadata={"unit": "feedback instances"}
+    )
+    note: Series[str] = pa.Field(
+        str_contains="not arrests",
+        description="Always says that feedback instances are not arrests; may add corrections.",
+    )
     document_id: Series[str] = c.document_id()
     page: Series[int] = c.page()
 

@@ -15,7 +15,9 @@ class CybertiplineReportsByEsp(pa.DataFrameModel):
         description="ESP name as printed; names wrapped over two lines are joined with one space.",
     )
     reports: Series[int] = pa.Field(
-        ge=0, description="CyberTipline reports from this ESP in the year.", metadata={"unit": "reports"}
+        ge=0,
+        description="CyberTipline reports from this ESP in the year.",
+        metadata={"unit": "reports"},
     )
     document_id: Series[str] = c.document_id()
     page: Series[int] = c.page()

@@ -33,10 +33,18 @@ class CybertiplineReportsByYear(pa.DataFrameModel):
     the same year published in several editions appears once per edition and revisions stay visible."""
 
     calendar_year: Series[int] = c.calendar_year()
-    measure: Series[str] = pa.Field(isin=list(MEASURES), description="What is counted; see the measure list in the data dictionary.")
-    value: Series[int] = pa.Field(ge=0, description="The figure as printed, as a plain integer.", metadata={"unit": "reports"})
+    measure: Series[str] = pa.Field(
+        isin=list(MEASURES),
+        description="What is counted; see the measure list in the data dictionary.",
+    )
+    value: Series[int] = pa.Field(
+        ge=0, description="The figure as printed, as a plain integer.", metadata={"unit": "reports"}
+    )
     qualifier: Series[str] = c.qualifier()
-    note: Series[str] = pa.Field(nullable=True, description="Caveat that changes the meaning of the figure (e.g. 2024 bundling), or a correction made while reading it.")
+    note: Series[str] = pa.Field(
+        nullable=True,
+        description="Caveat that changes the meaning of the figure (e.g. 2024 bundling), or a correction made while reading it.",
+    )
     document_id: Series[str] = c.document_id()
     page: Series[int] = c.page()
 

@@ -18,9 +18,16 @@ class CybertiplineReportsToLawEnforcement(pa.DataFrameModel):
 
     calendar_year: Series[int] = c.calendar_year()
     recipient: Series[str] = pa.Field(isin=list(RECIPIENTS), description="Recipient type.")
-    report_class: Series[str] = pa.Field(isin=["actionable", "informational", "total"], description="actionable | informational | total, as printed.")
-    reports: Series[int] = pa.Field(ge=0, description="Reports made available.", metadata={"unit": "reports"})
-    note: Series[str] = pa.Field(nullable=True, description="Correction or caveat, e.g. a label typo corrected by rule.")
+    report_class: Series[str] = pa.Field(
+        isin=["actionable", "informational", "total"],
+        description="actionable | informational | total, as printed.",
+    )
+    reports: Series[int] = pa.Field(
+        ge=0, description="Reports made available.", metadata={"unit": "reports"}
+    )
+    note: Series[str] = pa.Field(
+        nullable=True, description="Correction or caveat, e.g. a label typo corrected by rule."
+    )
     document_id: Series[str] = c.document_id()
     page: Series[int] = c.page()
 

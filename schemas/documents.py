@@ -1,3 +1,4 @@
+import pandas as pd
 import pandera.pandas as pa
 from pandera.typing import Series
 
@@ -10,20 +11,45 @@ class Documents(pa.DataFrameModel):
     were read from)."""
 
     document_id: Series[str] = c.document_id()
-    family: Series[str] = pa.Field(isin=["reports", "outcomes"], description="reports (NCMEC) or outcomes (DOJ/OJJDP, USSC, BJS).")
+    family: Series[str] = pa.Field(
+        isin=["reports", "outcomes"],
+        description="reports (NCMEC) or outcomes (DOJ/OJJDP, USSC, BJS).",
+    )
     publisher: Series[str] = pa.Field(description="Publisher.")
     title: Series[str] = pa.Field(description="Document title.")
-    period_type: Series[str] = pa.Field(isin=["calendar", "fiscal"], description="Whether the document counts calendar or federal fiscal years.")
-    period: Series[str] = pa.Field(description="Year or span of years the document covers, as registered.")
-    url: Series[str] = pa.Field(str_startswith="https://", description="Registered URL of the document.")
-    via: Series[str] = pa.Field(isin=["origin", "mirror"], description="Whether these bytes were first retrieved from the publisher (origin) or from a mirror.")
-    retrieved_at: Series[str] = pa.Field(str_matches=r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$", description="UTC time these bytes were first archived.")
-    sha256: Series[str] = pa.Field(str_matches=r"^[0-9a-f]{64}$", description="SHA-256 of the archived bytes.")
+    period_type: Series[str] = pa.Field(
+        isin=["calendar", "fiscal"],
+        description="Whether the document counts calendar or federal fiscal years.",
+    )
+    period: Series[str] = pa.Field(
+        description="Year or span of years the document covers, as registered."
+    )
+    url: Series[str] = pa.Field(
+        str_startswith="https://", description="Registered URL of the document."
+    )
+    via: Series[str] = pa.Field(
+        isin=["origin", "mirror"],
+        description="Whether these bytes were first retrieved from the publisher (origin) or from a mirror.",
+    )
+    retrieved_at: Series[str] = pa.Field(
+        str_matches=r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$",
+        description="UTC time these bytes were first archived.",
+    )
+    sha256: Series[str] = pa.Field(
+        str_matches=r"^[0-9a-f]{64}$", description="SHA-256 of the archived bytes."
+    )
     bytes: Series[int] = pa.Field(ge=1, description="Size of the archived file.")
-    pages: Series["Int64"] = pa.Field(nullable=True, ge=1, description="Page count (PDF only).")
-    is_parsed: Series[bool] = pa.Field(description="True for the version the published rows were read from.")
-    parser: Series[str] = pa.Field(nullable=True, description="Parser module that reads this document; empty when archived only.")
-    parser_verified: Series[bool] = pa.Field(description="True once the parser has passed on a copy known to be the publisher's own (fetched from origin, or matching a reference checksum); false for stand-ins and unverified copies.")
+    pages: Series[pd.Int64Dtype] = pa.Field(nullable=True, ge=1, description="Page count (PDF only).")
+    is_parsed: Series[bool] = pa.Field(
+        description="True for the version the published rows were read from."
+    )
+    parser: Series[str] = pa.Field(
+        nullable=True,
+        description="Parser module that reads this document; empty when archived only.",
+    )
+    parser_verified: Series[bool] = pa.Field(
+        description="True once the parser has passed on a copy known to be the publisher's own (fetched from origin, or matching a reference checksum); false for stand-ins and unverified copies."
+    )
 
     class Config:
         strict = True

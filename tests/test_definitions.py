@@ -18,7 +18,10 @@ def test_definitions_validate_cli(tmp_path):
     shutil.copy(REPO / "dagster.yaml", tmp_path / "dagster.yaml")
     proc = subprocess.run(
         [sys.executable, "-m", "dagster", "definitions", "validate", "-m", "pipeline.definitions"],
-        cwd=REPO, capture_output=True, text=True, timeout=300,
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=300,
         env={**os.environ, "DAGSTER_HOME": str(tmp_path)},
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr
@@ -52,7 +55,9 @@ def test_raw_assets_materialize_against_mirror(tmp_path, monkeypatch):
     job = defs.resolve_job_def("fetch_raw")
     with dg.DagsterInstance.ephemeral() as instance:
         result = job.execute_in_process(instance=instance, raise_on_error=False)
-    materialized = {e.asset_key.to_user_string(): e for e in result.get_asset_materialization_events()}
+    materialized = {
+        e.asset_key.to_user_string(): e for e in result.get_asset_materialization_events()
+    }
     mirrored = {d.id for d in registry() if d.reference_sha256}
     assert set(materialized) == {f"raw_{i}" for i in mirrored}
     md = materialized["raw_ncmec_esp_2021"].step_materialization_data.materialization.metadata

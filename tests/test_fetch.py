@@ -12,7 +12,6 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-import trustme
 from pytest_httpserver import HTTPServer
 from werkzeug import Response
 
@@ -26,38 +25,6 @@ PDF_2020 = ncmec_pdf("2020-reports-by-esp.pdf").read_bytes()
 SHA_2019 = hashlib.sha256(PDF_2019).hexdigest()
 SHA_2020 = hashlib.sha256(PDF_2020).hexdigest()
 PATH = "/content/dam/missingkids/pdfs/2019-reports-by-esp.pdf"
-
-
-@pytest.fixture(scope="module")
-def ca():
-    return trustme.CA()
-
-
-@pytest.fixture
-def server(ca, tmp_path):
-    """An https server on 127.0.0.1 whose certificate is trusted only through the test's CA bundle."""
-    ctx = __import__("ssl").create_default_context(__import__("ssl").Purpose.CLIENT_AUTH)
-    ca.issue_cert("localhost").configure_cert(ctx)
-    srv = HTTPServer(host="localhost", ssl_context=ctx, threaded=True)
-    srv.start()
-    yield srv
-    srv.clear()
-    if srv.is_running():
-        srv.stop()
-
-
-@pytest.fixture
-def policy(ca, tmp_path):
-    bundle = tmp_path / "ca.pem"
-    ca.cert_pem.write_to_path(str(bundle))
-    return FetchPolicy(
-        allowed_hosts=frozenset({"localhost"}),
-        connect_timeout=2,
-        read_timeout=0.5,
-        retries=2,
-        backoff_factor=0,
-        verify=str(bundle),
-    )
 
 
 @pytest.fixture

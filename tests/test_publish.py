@@ -38,11 +38,16 @@ def by_year(value=30):
 
 
 def snapshot(folder):
-    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in folder.iterdir() if p.is_file()}
+    return {
+        p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in folder.iterdir() if p.is_file()
+    }
 
 
 def test_publish_writes_deterministic_csv_and_metadata(tmp_path):
-    report = publish({"cybertipline_reports_by_esp": by_esp(), "cybertipline_reports_by_year": by_year()}, tmp_path)
+    report = publish(
+        {"cybertipline_reports_by_esp": by_esp(), "cybertipline_reports_by_year": by_year()},
+        tmp_path,
+    )
     text = (tmp_path / "cybertipline_reports_by_esp.csv").read_bytes()
     assert text == (
         b"calendar_year,esp_name,reports,document_id,page\n"
@@ -54,24 +59,36 @@ def test_publish_writes_deterministic_csv_and_metadata(tmp_path):
     )
     assert report.changes["cybertipline_reports_by_esp"].added == 2
     pkg = json.loads((tmp_path / "datapackage.json").read_text())
-    assert [r["name"] for r in pkg["resources"]] == ["cybertipline_reports_by_year", "cybertipline_reports_by_esp"]
+    assert [r["name"] for r in pkg["resources"]] == [
+        "cybertipline_reports_by_year",
+        "cybertipline_reports_by_esp",
+    ]
     assert "## `cybertipline_reports_by_esp.csv`" in (tmp_path / "README.md").read_text()
     assert "2 added, 0 removed" in (tmp_path / "CHANGES.md").read_text()
     before = snapshot(tmp_path)
-    again = publish({"cybertipline_reports_by_esp": by_esp(), "cybertipline_reports_by_year": by_year()}, tmp_path)
+    again = publish(
+        {"cybertipline_reports_by_esp": by_esp(), "cybertipline_reports_by_year": by_year()},
+        tmp_path,
+    )
     assert snapshot(tmp_path) == before  # same input, same bytes, no CHANGES entry
     assert not any(c.changed for c in again.changes.values())
 
 
 def test_invalid_table_blocks_publishing_and_leaves_files_identical(tmp_path):
-    publish({"cybertipline_reports_by_esp": by_esp(), "cybertipline_reports_by_year": by_year()}, tmp_path)
+    publish(
+        {"cybertipline_reports_by_esp": by_esp(), "cybertipline_reports_by_year": by_year()},
+        tmp_path,
+    )
     before = snapshot(tmp_path)
     bad = by_esp(reports=(10, -5))  # negative count
     dup = pd.concat([by_year(), by_year()])  # duplicate natural key
     with pytest.raises(PublishBlocked) as err:
         publish({"cybertipline_reports_by_esp": bad, "cybertipline_reports_by_year": dup}, tmp_path)
     msg = str(err.value)
-    assert "cybertipline_reports_by_esp: column reports failed greater_than_or_equal_to(0) (value -5" in msg
+    assert (
+        "cybertipline_reports_by_esp: column reports failed greater_than_or_equal_to(0) (value -5"
+        in msg
+    )
     assert "cybertipline_reports_by_year" in msg and "uniqueness" in msg
     assert snapshot(tmp_path) == before
     assert not list(tmp_path.glob(".staging*"))
@@ -85,7 +102,9 @@ def test_a_table_with_both_period_columns_is_refused(tmp_path):
 
 
 def test_render_formats_numbers_and_missing_values():
-    df = pd.DataFrame({"a": [1.0, 45.1, float("nan")], "b": [True, False, None], "c": ["x", None, "y\nz"]})
+    df = pd.DataFrame(
+        {"a": [1.0, 45.1, float("nan")], "b": [True, False, None], "c": ["x", None, "y\nz"]}
+    )
     assert render_csv(df) == b'a,b,c\n1,true,x\n45.1,false,\n,,"y\nz"\n'
 
 
@@ -93,17 +112,32 @@ def documents(doc_id="ncmec_esp_2020"):
     return pd.DataFrame(
         [
             {
-                "document_id": doc_id, "family": "reports", "publisher": "NCMEC", "title": "t",
-                "period_type": "calendar", "period": "2020", "url": "https://www.missingkids.org/x.pdf",
-                "via": "mirror", "retrieved_at": "2026-11-25T00:00:00Z", "sha256": "0" * 64,
-                "bytes": 10, "pages": 6, "is_parsed": True, "parser": "ncmec_esp", "parser_verified": True,
+                "document_id": doc_id,
+                "family": "reports",
+                "publisher": "NCMEC",
+                "title": "t",
+                "period_type": "calendar",
+                "period": "2020",
+                "url": "https://www.missingkids.org/x.pdf",
+                "via": "mirror",
+                "retrieved_at": "2026-11-25T00:00:00Z",
+                "sha256": "0" * 64,
+                "bytes": 10,
+                "pages": 6,
+                "is_parsed": True,
+                "parser": "ncmec_esp",
+                "parser_verified": True,
             }
         ]
     )
 
 
 def test_datapackage_validates_with_frictionless(tmp_path):
-    tables = {"cybertipline_reports_by_esp": by_esp(), "cybertipline_reports_by_year": by_year(), "documents": documents()}
+    tables = {
+        "cybertipline_reports_by_esp": by_esp(),
+        "cybertipline_reports_by_year": by_year(),
+        "documents": documents(),
+    }
     publish(tables, tmp_path)
     report = frictionless.validate(tmp_path / "datapackage.json")
     assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "note"])

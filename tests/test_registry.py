@@ -10,7 +10,9 @@ def ids():
 
 
 def test_required_documents_registered():
-    want = {f"ncmec_esp_{y}" for y in range(2019, 2026)} | {f"ncmec_country_{y}" for y in range(2019, 2026)}
+    want = {f"ncmec_esp_{y}" for y in range(2019, 2026)} | {
+        f"ncmec_country_{y}" for y in range(2019, 2026)
+    }
     want |= {f"ncmec_transparency_{y}" for y in (2022, 2023, 2024)}
     want |= {f"ncmec_cybertipline_report_{y}" for y in (2023, 2024, 2025)}
     want |= {f"ussc_quick_facts_child_pornography_fy{y}" for y in range(2019, 2025)}
@@ -24,7 +26,10 @@ def test_entries_follow_the_data_contract():
         assert d.url.startswith("https://") and d.landing_page.startswith("https://"), d.id
     assert registry()[0].url.endswith("2019-reports-by-esp.pdf")
     icac = next(d for d in registry() if d.id == "ojjdp_icac_program_page")
-    assert icac.url == "https://ojjdp.ojp.gov/programs/internet-crimes-against-children-task-force-program"
+    assert (
+        icac.url
+        == "https://ojjdp.ojp.gov/programs/internet-crimes-against-children-task-force-program"
+    )
     assert icac.format == "html"
 
 
@@ -36,8 +41,13 @@ def test_mirrored_documents_carry_catalog_checksums():
 
 def test_allowlist_is_derived_from_registry():
     assert allowed_hosts() == {
-        "www.missingkids.org", "ojjdp.ojp.gov", "web.archive.org", "www.justice.gov",
-        "www.ojjdp.gov", "www.ussc.gov", "bjs.ojp.gov",
+        "www.missingkids.org",
+        "ojjdp.ojp.gov",
+        "web.archive.org",
+        "www.justice.gov",
+        "www.ojjdp.gov",
+        "www.ussc.gov",
+        "bjs.ojp.gov",
     }
 
 
@@ -51,8 +61,14 @@ def test_allowlist_is_derived_from_registry():
 )
 def test_bad_entries_are_refused(tmp_path, patch, message):
     base = {
-        "id": "x", "family": "outcomes", "publisher": "p", "title": "t", "period_type": "fiscal",
-        "period": "2020", "url": "https://example.org/x.pdf", "landing_page": "https://example.org/",
+        "id": "x",
+        "family": "outcomes",
+        "publisher": "p",
+        "title": "t",
+        "period_type": "fiscal",
+        "period": "2020",
+        "url": "https://example.org/x.pdf",
+        "landing_page": "https://example.org/",
         "format": "pdf",
     }
     lines = ["[[document]]"]

@@ -5,7 +5,6 @@ fetched is simply absent (or its earlier archived copy is used), and in a single
 everything downstream of the failed step.
 """
 
-
 import dagster as dg
 
 fetch_raw_job = dg.define_asset_job(

@@ -4,7 +4,6 @@ Groups: ``reports`` (NCMEC), ``outcomes`` (DOJ/OJJDP, USSC, BJS), ``publish``. T
 graphs share nothing but the documents table, so a failure on one side never blocks the other.
 """
 
-
 import dagster as dg
 import pandas as pd
 
@@ -44,7 +43,10 @@ def _md_table(rows: list[dict], limit: int = 50) -> dg.MetadataValue:
 def _column_schema(table: str) -> dg.TableSchema:
     cols = schemas.TABLES[table].to_schema().columns
     return dg.TableSchema(
-        columns=[dg.TableColumn(name, str(c.dtype), description=c.description) for name, c in cols.items()]
+        columns=[
+            dg.TableColumn(name, str(c.dtype), description=c.description)
+            for name, c in cols.items()
+        ]
     )
 
 
@@ -65,7 +67,10 @@ def build_parser_asset(parser: str) -> dg.AssetsDefinition:
             fp = parse_family(parser, Archive())
         except (FamilyParseError, NothingArchivedError) as exc:
             raise dg.Failure(description=str(exc), allow_retries=False) from exc
-        parsed = [{"document_id": v.document_id, "sha256": v.sha256[:16], "capture": v.capture_timestamp} for v in fp.parsed]
+        parsed = [
+            {"document_id": v.document_id, "sha256": v.sha256[:16], "capture": v.capture_timestamp}
+            for v in fp.parsed
+        ]
         return dg.Output(
             fp.tables,
             metadata={
@@ -103,7 +108,9 @@ def build_table_asset(table: str) -> dg.AssetsDefinition:
                 "dagster/row_count": dg.MetadataValue.int(len(df)),
                 "dagster/column_schema": _column_schema(table),
                 "rows_per_year_and_document": _md_table(_year_totals(table, df)),
-                "preview": _md_table(df.head(10).astype(object).where(df.head(10).notna(), "").to_dict("records")),
+                "preview": _md_table(
+                    df.head(10).astype(object).where(df.head(10).notna(), "").to_dict("records")
+                ),
             },
         )
 
@@ -143,7 +150,8 @@ def build_schema_check(table: str) -> dg.AssetChecksDefinition:
             passed=not problems,
             metadata={
                 "failures": dg.MetadataValue.md("\n".join(f"- {p}" for p in problems) or "(none)"),
-                "missing_columns": ", ".join(c for c in expected if c not in df.columns) or "(none)",
+                "missing_columns": ", ".join(c for c in expected if c not in df.columns)
+                or "(none)",
                 "extra_columns": ", ".join(c for c in df.columns if c not in expected) or "(none)",
                 "rows": len(df),
             },
@@ -152,7 +160,9 @@ def build_schema_check(table: str) -> dg.AssetChecksDefinition:
     return _check
 
 
-def _problems_result(problems: list[dict], severity=dg.AssetCheckSeverity.ERROR) -> dg.AssetCheckResult:
+def _problems_result(
+    problems: list[dict], severity=dg.AssetCheckSeverity.ERROR
+) -> dg.AssetCheckResult:
     return dg.AssetCheckResult(
         passed=not problems,
         severity=severity,
@@ -191,7 +201,9 @@ def by_year_parts_check(df: pd.DataFrame) -> dg.AssetCheckResult:
     description="Warns where documents print different values for the same year and measure (revisions).",
 )
 def by_year_revisions_check(df: pd.DataFrame) -> dg.AssetCheckResult:
-    return _problems_result(reconcile.revisions(df, ["calendar_year", "measure"]), dg.AssetCheckSeverity.WARN)
+    return _problems_result(
+        reconcile.revisions(df, ["calendar_year", "measure"]), dg.AssetCheckSeverity.WARN
+    )
 
 
 @dg.asset_check(
@@ -226,7 +238,12 @@ def build_publish_asset(family: str) -> dg.AssetsDefinition:
         return dg.MaterializeResult(
             metadata={
                 "out_dir": dg.MetadataValue.path(str(report.out_dir)),
-                "changes": _md_table([{"table": t, "rows": c.rows, "added": c.added, "removed": c.removed} for t, c in report.changes.items()]),
+                "changes": _md_table(
+                    [
+                        {"table": t, "rows": c.rows, "added": c.added, "removed": c.removed}
+                        for t, c in report.changes.items()
+                    ]
+                ),
             }
         )
 
