@@ -11,6 +11,7 @@ failure in the manifest and returns it, so one unreachable document never stops 
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 from dataclasses import dataclass, field
@@ -172,6 +173,9 @@ class _Sink:
             os.close(self.fd)
             self.fd = -1
         self.path.unlink(missing_ok=True)
+        # Leave no empty folder behind for a document that has never been archived.
+        with contextlib.suppress(OSError):
+            self.path.parent.rmdir()
 
 
 def _check_hop(url: str, policy: FetchPolicy, mirror_base: str | None, redirected: bool) -> None:

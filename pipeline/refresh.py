@@ -18,6 +18,10 @@ import dagster as dg
 from pipeline.archive import Archive
 from pipeline.registry import registry
 
+# The summary below says what failed in one line each; full logs and stack traces are kept in the
+# instance (open `make ui`) rather than flooding the terminal.
+QUIET = {"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}}
+
 
 @contextmanager
 def single_refresh(home: Path):
@@ -122,6 +126,8 @@ def main() -> int:
             f"build: {'ok' if build.success else 'FAILED'}; published: {', '.join(published) or 'nothing'} "
             f"({t_build:.1f}s, run {build.run_id[:8]})"
         )
+        if not build.success or counts["failed"]:
+            print("details of every failure: `make ui`, then the fetch_raw / build_tables runs")
         ok = counts["failed"] == 0 and build.success
         return 0 if ok else 1
 

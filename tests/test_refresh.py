@@ -1,0 +1,121 @@
+"""End to end: `python -m pipeline.refresh` (what `make refresh` runs) against the real mirror, then again
+(nothing changes), then against a mirror holding a wrong document (nothing published is touched)."""
+
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+
+import pandas as pd
+import pytest
+
+from pipeline.registry import registry
+from tests.conftest import MIRROR, NCMEC_PDFS, REPO
+
+MIRRORED = {d.id for d in registry() if d.reference_sha256}
+
+
+def refresh(env_dirs, mirror):
+    env = {
+        **os.environ,
+        "DAGSTER_HOME": str(env_dirs / "home"),
+        "PIPELINE_RAW_DIR": str(env_dirs / "raw"),
+        "PIPELINE_PROCESSED_DIR": str(env_dirs / "processed"),
+        "PIPELINE_MIRROR": str(mirror),
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "pipeline.refresh"],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+
+
+def digests(folder):
+    return {
+        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and p.name != "manifest.csv"
+    }
+
+
+@pytest.fixture(scope="module")
+def first_run(tmp_path_factory):
+    dirs = tmp_path_factory.mktemp("refresh")
+    (dirs / "home").mkdir()
+    shutil.copy(REPO / "dagster.yaml", dirs / "home" / "dagster.yaml")
+    proc = refresh(dirs, MIRROR)
+    return dirs, proc
+
+
+def test_first_refresh_archives_the_mirror_and_publishes_reports(first_run):
+    dirs, proc = first_run
+    out = proc.stdout
+    assert proc.returncode == 1, out + proc.stderr  # documents outside the mirror failed
+    assert f"fetch: 9 new, 0 unchanged, {len(registry()) - 9} failed" in out
+    for doc_id in MIRRORED:
+        assert f"fetched   {doc_id}: sha256 " in out
+    assert (
+        "FAILED    ncmec_esp_2023: not in mirror: www.missingkids.org/content/dam/missingkids/pdfs/2023-reports-by-esp.pdf"
+        in out
+    )
+    assert "published_reports" in out.split("published:")[1]
+    esp = pd.read_csv(dirs / "processed" / "cybertipline_reports_by_esp.csv")
+    assert esp.groupby("calendar_year")["reports"].sum().to_dict() == {
+        2019: 16_836_694,
+        2020: 21_447_786,
+        2021: 29_157_083,
+        2022: 31_802_525,
+    }
+    country = pd.read_csv(dirs / "processed" / "cybertipline_reports_by_country.csv")
+    assert country.groupby("calendar_year")["reports"].sum().to_dict() == {
+        2019: 16_987_361,
+        2020: 21_751_085,
+        2021: 29_397_681,
+        2022: 32_059_029,
+    }
+    docs = pd.read_csv(dirs / "processed" / "documents.csv")
+    assert set(docs["document_id"]) == MIRRORED
+    assert docs["parser_verified"].all()
+    for table in ("icac_task_force_activity", "federal_sentencing", "federal_prosecutions"):
+        assert f"build FAILED parsed_" in out
+        assert not (dirs / "processed" / f"{table}.csv").exists()
+    for f in (dirs / "processed").glob("*.csv"):
+        header = f.read_text().splitlines()[0].split(",")
+        assert not ("calendar_year" in header and "fiscal_year" in header), f.name
+
+
+def test_second_refresh_is_unchanged_and_byte_identical(first_run):
+    dirs, _ = first_run
+    raw_before, processed_before = digests(dirs / "raw"), digests(dirs / "processed")
+    proc = refresh(dirs, MIRROR)
+    assert "fetch: 0 new, 9 unchanged" in proc.stdout, proc.stdout + proc.stderr
+    assert digests(dirs / "raw") == raw_before
+    assert digests(dirs / "processed") == processed_before
+
+
+def test_a_wrong_document_blocks_publishing_and_loses_nothing(first_run, tmp_path):
+    """A mirror serving the 2021 by-country PDF at the 2020 by-ESP URL: the new bytes are archived beside
+    the old, the parser refuses them, and every published file stays byte-identical."""
+    dirs, _ = first_run
+    bad = tmp_path / "mirror"
+    shutil.copytree(MIRROR, bad)
+    rel = NCMEC_PDFS.relative_to(MIRROR)
+    shutil.copy(NCMEC_PDFS / "2021-reports-by-country.pdf", bad / rel / "2020-reports-by-esp.pdf")
+    raw_before, processed_before = digests(dirs / "raw"), digests(dirs / "processed")
+    proc = refresh(dirs, bad)
+    assert proc.returncode == 1
+    assert "fetch: 1 new, 8 unchanged" in proc.stdout, proc.stdout
+    assert (
+        "build FAILED parsed_ncmec_esp: ncmec_esp: 1 document(s) failed to parse: ncmec_esp_2020, page "
+        in proc.stdout
+    )
+    assert "published_outcomes" not in proc.stdout.split("published:")[1]
+    assert "published_reports" not in proc.stdout.split("published:")[1]
+    raw_after = digests(dirs / "raw")
+    assert all(raw_after[k] == v for k, v in raw_before.items())  # every archived file kept
+    assert len(raw_after) == len(raw_before) + 1  # the wrong bytes too, for inspection
+    assert digests(dirs / "processed") == processed_before
