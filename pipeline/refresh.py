@@ -82,7 +82,7 @@ def main() -> int:
 
         t0 = time.monotonic()
         fetch = defs.resolve_job_def("fetch_raw").execute_in_process(
-            instance=instance, raise_on_error=False
+            instance=instance, raise_on_error=False, run_config=QUIET
         )
         t_fetch = time.monotonic() - t0
         counts = {"new": 0, "unchanged": 0, "failed": 0}
@@ -101,7 +101,7 @@ def main() -> int:
 
         t1 = time.monotonic()
         build = defs.resolve_job_def("build_tables").execute_in_process(
-            instance=instance, raise_on_error=False
+            instance=instance, raise_on_error=False, run_config=QUIET
         )
         t_build = time.monotonic() - t1
         build_failures = _step_failures(build)

@@ -39,7 +39,9 @@ class Documents(pa.DataFrameModel):
         str_matches=r"^[0-9a-f]{64}$", description="SHA-256 of the archived bytes."
     )
     bytes: Series[int] = pa.Field(ge=1, description="Size of the archived file.")
-    pages: Series[pd.Int64Dtype] = pa.Field(nullable=True, ge=1, description="Page count (PDF only).")
+    pages: Series[pd.Int64Dtype] = pa.Field(
+        nullable=True, ge=1, description="Page count (PDF only)."
+    )
     is_parsed: Series[bool] = pa.Field(
         description="True for the version the published rows were read from."
     )

@@ -11,14 +11,27 @@ STAGES = {
     "defendants_sentenced_to_prison": "Convicted defendants sentenced to prison.",
 }
 
+OFFENSE_SCOPES = {
+    "child_sex_exploitation": "Child sex exploitation offenses as BJS defines them (child pornography, "
+    "sex abuse of a minor, sex transportation of a minor), e.g. NCJ 219412.",
+    "child_pornography": "Child pornography offenses only.",
+    "commercial_sexual_exploitation_of_children": "Commercial sexual exploitation of children (CSEC) "
+    "offenses as BJS defines them, e.g. NCJ 250746.",
+}
+
 
 class FederalProsecutions(pa.DataFrameModel):
     """Federal case-processing counts for child sexual exploitation offenses, as stated by BJS reports."""
 
     fiscal_year: Series[int] = c.fiscal_year()
-    offense_scope: Series[str] = pa.Field(description="Offense scope as defined by the report, e.g. 'child_sex_exploitation', 'child_pornography', 'commercial_sexual_exploitation_of_children'.")
+    offense_scope: Series[str] = pa.Field(
+        isin=list(OFFENSE_SCOPES),
+        description="Offense scope as defined by the report: 'child_sex_exploitation', 'child_pornography' or 'commercial_sexual_exploitation_of_children'.",
+    )
     stage: Series[str] = pa.Field(isin=list(STAGES), description="Case-processing stage.")
-    value: Series[int] = pa.Field(ge=0, description="Number of suspects or defendants.", metadata={"unit": "persons"})
+    value: Series[int] = pa.Field(
+        ge=0, description="Number of suspects or defendants.", metadata={"unit": "persons"}
+    )
     qualifier: Series[str] = c.qualifier()
     evidence: Series[str] = c.evidence()
     document_id: Series[str] = c.document_id()
@@ -28,5 +41,4 @@ class FederalProsecutions(pa.DataFrameModel):
         strict = True
         coerce = True
         unique = ["document_id", "fiscal_year", "offense_scope", "stage"]
-        family = "outcomes"
         title = "Federal prosecution of child sexual exploitation offenders"

@@ -1,5 +1,5 @@
 import pandera.pandas as pa
-from pandera.typing import Series
+from pandera.typing import DataFrame, Series
 
 from schemas import _common as c
 
@@ -12,6 +12,27 @@ MEASURES = {
     "share_sentenced_to_prison": "Share of the group's offenders sentenced to prison.",
 }
 
+# The unit each measure is printed in; a row whose unit disagrees is a parser bug.
+MEASURE_UNITS = {
+    "offenders_sentenced": "offenders",
+    "share_of_all_offenders": "percent",
+    "offense_type_share": "percent",
+    "mean_sentence_months": "months",
+    "median_sentence_months": "months",
+    "share_sentenced_to_prison": "percent",
+}
+
+OFFENSE_GROUPS = {
+    "child_pornography": "All offenders whose primary offense is child pornography.",
+    "possession": "Child pornography offenders whose offense type is possession.",
+    "receipt": "Child pornography offenders whose offense type is receipt.",
+    "distribution": "Child pornography offenders whose offense type is distribution (USSC also "
+    "prints this as 'trafficking'; the printed word is kept in evidence).",
+    "production": "Child pornography offenders whose offense type is production.",
+    "all_offenses": "All offenders sentenced under the guidelines that year (the fact sheet's "
+    "denominator), not only child pornography offenders.",
+}
+
 
 class FederalSentencing(pa.DataFrameModel):
     """Federal sentencing figures for child pornography offenders from the U.S. Sentencing Commission's
@@ -19,18 +40,36 @@ class FederalSentencing(pa.DataFrameModel):
     document, so revisions between editions stay visible."""
 
     fiscal_year: Series[int] = c.fiscal_year()
-    offense_group: Series[str] = pa.Field(description="'child_pornography' for the whole group, or an offense type within it (possession, receipt, distribution, production, ...).")
+    offense_group: Series[str] = pa.Field(
+        isin=list(OFFENSE_GROUPS),
+        description="'child_pornography' for the whole group, an offense type within it (possession, receipt, distribution, production), or 'all_offenses' for the sheet's count of all offenders sentenced.",
+    )
     measure: Series[str] = pa.Field(isin=list(MEASURES), description="What is measured.")
-    value: Series[float] = pa.Field(ge=0, description="The figure as printed (counts are whole numbers).")
-    unit: Series[str] = pa.Field(isin=["offenders", "percent", "months"], description="Unit of value.")
+    value: Series[float] = pa.Field(
+        ge=0, description="The figure as printed (counts are whole numbers)."
+    )
+    unit: Series[str] = pa.Field(
+        isin=["offenders", "percent", "months"], description="Unit of value."
+    )
     qualifier: Series[str] = c.qualifier()
     evidence: Series[str] = c.evidence()
     document_id: Series[str] = c.document_id()
     page: Series[int] = c.page()
 
+    @pa.dataframe_check(description="unit is the one the measure is printed in")
+    def unit_matches_measure(cls, df: DataFrame) -> Series[bool]:
+        return df["unit"] == df["measure"].map(MEASURE_UNITS)
+
+    @pa.dataframe_check(description="percentages are at most 100")
+    def percent_at_most_100(cls, df: DataFrame) -> Series[bool]:
+        return (df["unit"] != "percent") | (df["value"] <= 100)
+
+    @pa.dataframe_check(description="counts of offenders are whole numbers")
+    def counts_are_whole(cls, df: DataFrame) -> Series[bool]:
+        return (df["unit"] != "offenders") | (df["value"] % 1 == 0)
+
     class Config:
         strict = True
         coerce = True
         unique = ["document_id", "fiscal_year", "offense_group", "measure"]
-        family = "outcomes"
         title = "Federal sentencing of child pornography offenders"

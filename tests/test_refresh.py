@@ -12,6 +12,7 @@ import pytest
 
 from pipeline.registry import registry
 from tests.conftest import MIRROR, NCMEC_PDFS, REPO
+from tests.standins.__main__ import write_all
 
 MIRRORED = {d.id for d in registry() if d.reference_sha256}
 
@@ -80,8 +81,15 @@ def test_first_refresh_archives_the_mirror_and_publishes_reports(first_run):
     docs = pd.read_csv(dirs / "processed" / "documents.csv")
     assert set(docs["document_id"]) == MIRRORED
     assert docs["parser_verified"].all()
-    for table in ("icac_task_force_activity", "federal_sentencing", "federal_prosecutions"):
-        assert f"build FAILED parsed_" in out
+    for parser, table in [
+        ("icac", "icac_task_force_activity"),
+        ("ussc_quick_facts", "federal_sentencing"),
+        ("bjs", "federal_prosecutions"),
+    ]:
+        assert (
+            f"build FAILED parsed_{parser}: {parser}: no archived copy of any registered document"
+            in out
+        )
         assert not (dirs / "processed" / f"{table}.csv").exists()
     for f in (dirs / "processed").glob("*.csv"):
         header = f.read_text().splitlines()[0].split(",")
@@ -119,3 +127,35 @@ def test_a_wrong_document_blocks_publishing_and_loses_nothing(first_run, tmp_pat
     assert all(raw_after[k] == v for k, v in raw_before.items())  # every archived file kept
     assert len(raw_after) == len(raw_before) + 1  # the wrong bytes too, for inspection
     assert digests(dirs / "processed") == processed_before
+
+
+def test_stand_in_mirror_publishes_outcomes_unverified(tmp_path):
+    """With a stand-in at every registered outcomes URL the three outcomes tables publish, each figure's
+    evidence is on its page, and documents.csv says the parsers are not verified against real copies."""
+    mirror = tmp_path / "mirror"
+    shutil.copytree(MIRROR, mirror)
+    written = write_all(mirror)
+    outcomes = {d.id for d in registry() if d.family == "outcomes"}
+    assert len(written) == len(outcomes)
+    (tmp_path / "home").mkdir()
+    shutil.copy(REPO / "dagster.yaml", tmp_path / "home" / "dagster.yaml")
+    proc = refresh(tmp_path, mirror)
+    out = proc.stdout
+    assert f"fetch: {9 + len(outcomes)} new" in out, out + proc.stderr
+    assert "published: published_outcomes, published_reports" in out, out
+    assert "check FAILED" not in out
+    processed = tmp_path / "processed"
+    icac = pd.read_csv(processed / "icac_task_force_activity.csv")
+    arrests = icac[icac["measure"] == "arrests"].set_index("fiscal_year")
+    assert arrests.loc[2024, "value"] == 12600 and arrests.loc[2024, "qualifier"] == "more than"
+    sentencing = pd.read_csv(processed / "federal_sentencing.csv")
+    assert set(sentencing["fiscal_year"]) >= {2019, 2020, 2021, 2022, 2023, 2024}
+    prosecutions = pd.read_csv(processed / "federal_prosecutions.csv")
+    referred = prosecutions[prosecutions["stage"] == "suspects_referred"]
+    assert 3661 in set(referred["value"]) and 4579 in set(referred["value"])
+    docs = pd.read_csv(processed / "documents.csv").set_index("document_id")
+    assert not docs.loc[sorted(outcomes), "parser_verified"].any()
+    assert docs.loc["ncmec_esp_2021", "parser_verified"]
+    for name in ("icac_task_force_activity", "federal_sentencing", "federal_prosecutions"):
+        header = (processed / f"{name}.csv").read_text().splitlines()[0].split(",")
+        assert "fiscal_year" in header and "calendar_year" not in header

@@ -17,13 +17,14 @@ from pipeline.build import (
     assemble,
     documents_for,
     documents_table,
+    is_known_real,
     parse_family,
     parser_families,
 )
 from pipeline.defs.raw import raw_asset_name
 from pipeline.evidence import unverified_rows
 from pipeline.publish import publish, validate
-from pipeline.registry import registry
+from pipeline.registry import by_id, registry
 
 FAMILY_OF_PARSER = {d.parser: d.family for d in registry() if d.parser}
 
@@ -67,14 +68,23 @@ def build_parser_asset(parser: str) -> dg.AssetsDefinition:
             fp = parse_family(parser, Archive())
         except (FamilyParseError, NothingArchivedError) as exc:
             raise dg.Failure(description=str(exc), allow_retries=False) from exc
+        # Whether each copy is known to be the publisher's own (fetched from origin, or matching a
+        # reference checksum): a parser run only on stand-ins stays "not verified".
         parsed = [
-            {"document_id": v.document_id, "sha256": v.sha256[:16], "capture": v.capture_timestamp}
+            {
+                "document_id": v.document_id,
+                "sha256": v.sha256[:16],
+                "capture": v.capture_timestamp,
+                "verified_real_copy": is_known_real(by_id(v.document_id), v),
+            }
             for v in fp.parsed
         ]
+        verified = all(row["verified_real_copy"] for row in parsed)
         return dg.Output(
             fp.tables,
             metadata={
                 "documents_parsed": _md_table(parsed),
+                "parser_verified_against_real_copies": verified,
                 "documents_not_archived": ", ".join(fp.missing) or "(none)",
                 **{f"rows_{t}": dg.MetadataValue.int(n) for t, n in fp.row_counts().items()},
             },
