@@ -147,3 +147,23 @@ def test_datapackage_validates_with_frictionless(tmp_path):
     report = frictionless.validate(tmp_path / "datapackage.json")
     assert not report.valid
     assert {e[0] for e in report.flatten(["type"])} == {"foreign-key"}
+
+
+def test_no_table_or_relation_links_reports_to_outcomes():
+    import schemas
+    from pipeline.metadata import datapackage
+
+    pkg = json.loads(datapackage(list(schemas.TABLES)))
+    for res in pkg["resources"]:
+        names = {f["name"] for f in res["schema"]["fields"]}
+        assert not {"calendar_year", "fiscal_year"} <= names, res["name"]
+        if res["family"] == "reports":
+            assert "calendar_year" in names and "fiscal_year" not in names
+        if res["family"] == "outcomes":
+            assert "fiscal_year" in names and "calendar_year" not in names
+        # the only relation any table has is provenance: document_id -> documents
+        for fk in res["schema"].get("foreignKeys", []):
+            assert fk == {
+                "fields": "document_id",
+                "reference": {"resource": "documents", "fields": "document_id"},
+            }

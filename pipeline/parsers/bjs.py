@@ -45,6 +45,7 @@ import pandas as pd
 import pdfplumber
 
 from pipeline.doctext import document_pages, normalize
+from pipeline.parsers import prose
 from pipeline.parsers.base import COUNT_RE, ParseError, parse_count
 from pipeline.registry import Document
 
@@ -61,7 +62,6 @@ COLUMNS = [
     "document_id",
     "page",
 ]
-SAME_LINE = 3.0
 _NUMBER_LIKE = re.compile(r"^\(?[\d,.]+%?\)?$")
 MISSING_MARKS = {"~", "--", "-", "\u2014", "\u2013", "/", "...", "\u2026", "NA", "N/A", "*"}
 
@@ -70,7 +70,6 @@ _COUNT = r"(?<![\w.,$])(?P<n>\d{1,3}(?:,\d{3})+|\d+)(?!\w|,\d|\.\d|%| percent)"
 _YEAR = re.compile(r"(?<![\w,.])((?:19|20)\d\d)(?!\w|,\d|\.\d)")
 _NOUN = r"(?:suspects|defendants|persons|individuals|offenders)"
 # Sentence ends; "U.S. Attorneys" and "U.S. Sentencing Commission" do not end a sentence.
-_SENTENCE_END = re.compile(r"(?<=[.!?])(?<!U\.S\.)\s+(?=[A-Z0-9\"'(\u2022-])")
 
 # Scopes in the order they are tried: the CSEC phrase must win over the looser ones it contains.
 _SCOPES = [
@@ -165,37 +164,6 @@ class _Row:
     order: int  # 0 prose, 1 table: prose first within a page when the same figure is in both
 
 
-def _sentences(raw: str) -> list[str]:
-    """Normalised sentences of a page; short unpunctuated lines (headings, table rows, labels) end a
-    unit so they do not run into the next statement. Units split at whitespace, so each sentence is
-    a substring of the normalised page."""
-    lines = [ln.strip() for ln in raw.splitlines() if ln.strip()]
-    if not lines:
-        return []
-    longest = max(len(ln) for ln in lines)
-    blocks, current = [], []
-    for i, ln in enumerate(lines):
-        current.append(ln)
-        nxt = lines[i + 1] if i + 1 < len(lines) else ""
-        if (
-            not nxt
-            or len(ln) < 0.6 * longest
-            and not re.search(r"[.!?:;,]$", ln)
-            and re.match(r"[A-Z0-9\"'(\u2022]", nxt)
-        ):
-            blocks.append(" ".join(current))
-            current = []
-    return [s for b in blocks for s in _SENTENCE_END.split(normalize(b)) if s]
-
-
-def _evidence(sentence: str, start: int, end: int) -> str:
-    if len(sentence) <= 300:
-        return sentence
-    a = sentence.rfind(" ", 0, max(start - 60, 0)) + 1
-    b = sentence.find(" ", end + 60)
-    return sentence[a : b if b != -1 else len(sentence)]
-
-
 def _first_scope(text: str) -> str | None:
     hits = [(m.start(), name) for name, rx in _SCOPES for m in [rx.search(text)] if m]
     return min(hits)[1] if hits else None
@@ -206,11 +174,6 @@ def _stages_in(text: str) -> list[str]:
     if "defendants_sentenced_to_prison" in found and "defendants_convicted" in found:
         found.remove("defendants_convicted")
     return found
-
-
-def _clause_after(s: str, pos: int) -> str:
-    """Text from ``pos`` to the end of its clause (a comma inside "3,661" does not end it)."""
-    return re.split(r",\s|;", s[pos:], maxsplit=1)[0]
 
 
 def report_scope(doc: Document, first_page: str) -> str:
@@ -234,7 +197,7 @@ def report_scope(doc: Document, first_page: str) -> str:
 def _read_prose(doc: Document, raw_pages: list[str]) -> list[_Row]:
     rows: list[_Row] = []
     for pno, raw in enumerate(raw_pages, start=1):
-        for s in _sentences(raw):
+        for s in prose.sentences(raw):
             rows.extend(_trend_rows(doc, pno, s))
             rows.extend(_single_rows(doc, pno, s))
     return rows
@@ -260,7 +223,7 @@ def _trend_rows(doc: Document, pno: int, s: str) -> list[_Row]:
                 continue
             ya, yb = span.group(1), span.group(2)
         prev_scope = scope
-        ev = _evidence(s, m.start(), m.end())
+        ev = prose.evidence(s, m.start(), m.end())
         for n, y, q in ((m.group("a"), ya, m.group("q1")), (m.group("b"), yb, m.group("q2"))):
             rows.append(_Row(int(y), scope, stages[0], parse_count(n, doc.id, pno), q, ev, pno, 0))
     return rows
@@ -273,7 +236,7 @@ def _single_rows(doc: Document, pno: int, s: str) -> list[_Row]:
         for m in rx.finditer(s):
             if _TREND.search(s[max(m.start() - 40, 0) : m.end() + 40]):
                 continue  # a count inside a trend statement is read by _trend_rows
-            scope = _first_scope(_clause_after(s, m.start("n")))
+            scope = _first_scope(prose.clause_after(s, m.start("n")))
             if scope is None:
                 continue
             own = years - {int(m.group("n"))} if m.group("n").isdigit() else years
@@ -291,7 +254,7 @@ def _single_rows(doc: Document, pno: int, s: str) -> list[_Row]:
                     stage,
                     parse_count(m.group("n"), doc.id, pno),
                     m.group("qual") or None,
-                    _evidence(s, m.start(), m.end()),
+                    prose.evidence(s, m.start(), m.end()),
                     pno,
                     0,
                 )
@@ -303,21 +266,11 @@ def _single_rows(doc: Document, pno: int, s: str) -> list[_Row]:
 # tables
 
 
-def _lines(words: list[dict]) -> list[list[dict]]:
-    lines: list[list[dict]] = []
-    for w in sorted(words, key=lambda w: (w["top"], w["x0"])):
-        if lines and abs(w["top"] - lines[-1][0]["top"]) < SAME_LINE:
-            lines[-1].append(w)
-        else:
-            lines.append([w])
-    return [sorted(ln, key=lambda w: w["x0"]) for ln in lines]
-
-
 def _line_text(line: list[dict], text_lines: list[dict], page_norm: str) -> str:
     """The normalised extracted text line holding these words (verbatim page text)."""
     top = min(w["top"] for w in line)
     for tl in text_lines:
-        if abs(tl["top"] - top) < SAME_LINE:
+        if abs(tl["top"] - top) < prose.SAME_LINE:
             t = normalize(tl["text"])
             if t in page_norm and all(w["text"] in t for w in line):
                 return t
@@ -351,7 +304,7 @@ def _read_tables(
     rows: list[_Row] = []
     with pdfplumber.open(path) as pdf:
         for pno, page in enumerate(pdf.pages, start=1):
-            lines = _lines(page.extract_words())
+            lines = prose.word_lines(page.extract_words())
             text_lines = page.extract_text_lines()
             i = 0
             while i < len(lines):

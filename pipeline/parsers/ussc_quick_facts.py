@@ -44,6 +44,7 @@ import pandas as pd
 import pdfplumber
 
 from pipeline.doctext import document_pages, normalize
+from pipeline.parsers import prose
 from pipeline.parsers.base import COUNT_RE, ParseError, parse_count
 from pipeline.registry import Document
 
@@ -66,7 +67,6 @@ GROUP = "child_pornography"
 # Each FY axis label owns the horizontal band within this fraction of the label spacing of its centre.
 COLUMN_HALF_WIDTH = 0.45
 # Words whose tops differ by less than this (points) are on one line.
-SAME_LINE = 3.0
 # An "FY" word and the year word after it are one label when the gap is below this (points).
 FY_GAP = 8.0
 # A chart title wrapped over several lines: lines within this many points above its lowest line.
@@ -79,7 +79,6 @@ _PCT = r"(?<![\w.,])(?P<p>\d{1,3}(?:\.\d+)?)(?:%| percent\b)"
 _FY = re.compile(r"\b(?:fiscal\s+year|FY)\s?'?(\d{4}|\d{2})\b", re.I)
 _CP = r"child pornography"
 # Sentence ends; "U.S. Attorneys" and "U.S. Sentencing Commission" do not end a sentence.
-_SENTENCE_END = re.compile(r"(?<=[.!?])(?<!U\.S\.)\s+(?=[A-Z0-9\"'(\u2022-])")
 
 # "<count> were|involved|was|had ... child pornography" ("Of these, 1,435 were child pornography
 # offenders"; "1,435 involved offenders whose primary offense was child pornography").
@@ -173,45 +172,6 @@ class _Row:
     page: int
 
 
-def _sentences(raw: str) -> list[str]:
-    """Normalised sentences of one page's raw text.
-
-    Besides sentence punctuation, a line that is short (under 60% of the page's longest), has no
-    closing punctuation and is followed by a line starting with a capital or digit ends a unit: it is
-    a heading or a chart label, and must not run into the statement after it (which would make that
-    statement's evidence start with the heading). Units are split at whitespace in the raw text, so
-    each normalised sentence is still a substring of the normalised page.
-    """
-    lines = [ln.strip() for ln in raw.splitlines() if ln.strip()]
-    if not lines:
-        return []
-    longest = max(len(ln) for ln in lines)
-    blocks: list[str] = []
-    current: list[str] = []
-    for i, ln in enumerate(lines):
-        current.append(ln)
-        nxt = lines[i + 1] if i + 1 < len(lines) else ""
-        if (
-            not nxt
-            or len(ln) < 0.6 * longest
-            and not re.search(r"[.!?:;,]$", ln)
-            and re.match(r"[A-Z0-9\"'(\u2022]", nxt)
-        ):
-            blocks.append(" ".join(current))
-            current = []
-    return [s for b in blocks for s in _SENTENCE_END.split(normalize(b)) if s]
-
-
-def _evidence(sentence: str, match: re.Match) -> str:
-    """The sentence if short enough, else the match with up to 60 characters either side cut at
-    word boundaries (all verbatim, normalised)."""
-    if len(sentence) <= 300:
-        return sentence
-    start = sentence.rfind(" ", 0, max(match.start() - 60, 0)) + 1
-    end = sentence.find(" ", match.end() + 60)
-    return sentence[start : end if end != -1 else len(sentence)]
-
-
 # --------------------------------------------------------------------------------------------------
 # trend chart
 
@@ -235,7 +195,11 @@ def _year_labels(words: list[dict]) -> list[dict]:
         if w["text"].upper() == "FY" and i + 1 < len(ordered):
             nxt = ordered[i + 1]
             m2 = _YEAR_WORD.match(nxt["text"])
-            if m2 and abs(nxt["top"] - w["top"]) < SAME_LINE and 0 <= nxt["x0"] - w["x1"] < FY_GAP:
+            if (
+                m2
+                and abs(nxt["top"] - w["top"]) < prose.SAME_LINE
+                and 0 <= nxt["x0"] - w["x1"] < FY_GAP
+            ):
                 labels.append(
                     {
                         "text": f"{w['text']} {nxt['text']}",
@@ -248,16 +212,6 @@ def _year_labels(words: list[dict]) -> list[dict]:
                 )
                 skip.add(i + 1)
     return labels
-
-
-def _rows_by_top(items: list[dict]) -> list[list[dict]]:
-    rows: list[list[dict]] = []
-    for it in sorted(items, key=lambda w: (w["top"], w["x0"])):
-        if rows and abs(it["top"] - rows[-1][0]["top"]) < SAME_LINE:
-            rows[-1].append(it)
-        else:
-            rows.append([it])
-    return rows
 
 
 def _line_of(word: dict, lines: list[dict], page_norm: str) -> str:
@@ -284,7 +238,7 @@ def _chart_title(
     axis_top = min(w["top"] for w in axis)
     above = [w for w in words if w["bottom"] <= axis_top + 1 and not COUNT_RE.match(w["text"])]
     lines = [
-        ln for ln in _rows_by_top(above) if any(w["x1"] > left and w["x0"] < right for w in ln)
+        ln for ln in prose.word_lines(above) if any(w["x1"] > left and w["x0"] < right for w in ln)
     ]
     if not lines:
         return "", 0.0
@@ -303,7 +257,7 @@ def read_trend_chart(path: Path, doc: Document) -> tuple[int, list[ChartBar]]:
     with pdfplumber.open(path) as pdf:
         for pno, page in enumerate(pdf.pages, start=1):
             words = _page_words(page)
-            for axis in _rows_by_top(_year_labels(words)):
+            for axis in prose.word_lines(_year_labels(words)):
                 if len(axis) < 2:
                     continue
                 axis = sorted(axis, key=lambda w: w["x0"])
@@ -408,11 +362,6 @@ def _stated_year(sentences: list[str], i: int) -> int | None:
     return None
 
 
-def _clause_after(s: str, pos: int) -> str:
-    """Text from ``pos`` to the end of its clause (the comma inside "1,435" does not end it)."""
-    return re.split(r"[,;]\s|\.\s|\.$", s[pos:], maxsplit=1)[0]
-
-
 def _offense_types(sentence: str) -> list[tuple[str, float, str]]:
     """(offense type, percent, clause) for each clause holding exactly one percent and one type."""
     out = []
@@ -446,25 +395,42 @@ def _read_prose(
     year = doc.year
 
     def add(group, measure, value, unit, m, s, pno):
-        rows.append(_Row(year, group, measure, value, unit, _qualifier(m), _evidence(s, m), pno))
+        rows.append(
+            _Row(
+                year,
+                group,
+                measure,
+                value,
+                unit,
+                _qualifier(m),
+                prose.evidence(s, m.start(), m.end()),
+                pno,
+            )
+        )
 
     for pno, raw in enumerate(raw_pages, start=1):
-        sentences = _sentences(raw)
+        sentences = prose.sentences(raw)
         for i, s in enumerate(sentences):
             for rx in _CP_COUNT:
                 for m in rx.finditer(s):
-                    if _names_offense_type(_clause_after(s, m.start("n"))):
+                    if _names_offense_type(prose.clause_after(s, m.start("n"))):
                         continue  # "640 were child pornography possession offenders"
                     n = parse_count(m.group("n"), doc.id, pno)
                     stated = _stated_year(sentences, i)
-                    cp_years.append((stated if stated is not None else -1, pno, _evidence(s, m)))
+                    cp_years.append(
+                        (
+                            stated if stated is not None else -1,
+                            pno,
+                            prose.evidence(s, m.start(), m.end()),
+                        )
+                    )
                     add(GROUP, "offenders_sentenced", float(n), "offenders", m, s, pno)
             if _names_other_year(s, year):
                 continue
             for rx in _TOTAL_COUNT:
                 for m in rx.finditer(s):
                     # "Of the 1,435 offenders sentenced for child pornography" is not the denominator
-                    if re.search(_CP, _clause_after(s, m.end()), re.I):
+                    if re.search(_CP, prose.clause_after(s, m.end()), re.I):
                         continue
                     n = parse_count(m.group("n"), doc.id, pno)
                     add("all_offenses", "offenders_sentenced", float(n), "offenders", m, s, pno)
