@@ -72,3 +72,42 @@ def test_capture_listing_host_must_be_allowed(server, policy, tmp_path):
         )
     else:
         raise AssertionError("listing from a host off the allowlist must be refused")
+
+
+def test_history_recovered_from_captures(server, policy, tmp_path):
+    """Captures from three years (stand-in pages in two wordings) are archived, parsed, and every
+    fiscal year the page ever showed comes back, each row tied to its capture and its evidence."""
+    from pipeline.build import parse_family
+    from pipeline.evidence import unverified_rows
+    from tests.standins.icac import program_page_html
+
+    archive = Archive(tmp_path / "raw")
+    doc = by_id("ojjdp_icac_program_page")
+    base = f"https://localhost:{server.port}"
+    pages = [
+        ("20220310000000", program_page_html(2021, "a").encode()),
+        ("20240205000000", program_page_html(2023, "b").encode()),
+        ("20250301000000", program_page_html(2024, "a").encode()),
+    ]
+    serve_archive(server, pages)
+    assert all(r.outcome == "new" for r in fetch_captures(doc, archive, base=base, policy=policy))
+
+    df = parse_family("icac", archive).tables["icac_task_force_activity"]
+    arrests = df[df["measure"] == "arrests"].set_index("fiscal_year")
+    assert arrests["value"].to_dict() == {2021: 10400, 2023: 10800, 2024: 12600}
+    assert arrests["capture_timestamp"].to_dict() == {
+        2021: "20220310000000",
+        2023: "20240205000000",
+        2024: "20250301000000",
+    }
+    assert set(arrests["qualifier"]) == {"more than"}
+    assert unverified_rows(df, archive) == []
+    # a row whose evidence is not on its capture's page is caught
+    bad = df.copy()
+    bad.loc[bad.index[0], "capture_timestamp"] = (
+        "20250301000000" if bad.iloc[0]["fiscal_year"] != 2024 else "20220310000000"
+    )
+    assert (
+        unverified_rows(bad.iloc[:1], archive)[0]["problem"]
+        == "evidence not found on the cited page"
+    )
