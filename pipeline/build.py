@@ -165,9 +165,7 @@ def documents_table(archive: Archive | None = None) -> pd.DataFrame:
                     "capture_timestamp": v.capture_timestamp or None,
                 }
             )
-    columns = list(schemas.TABLES["documents"].to_schema().columns)
-    df = pd.DataFrame(rows, columns=list(dict.fromkeys(columns + ["capture_timestamp"])))
-    df = df[columns]
+    df = pd.DataFrame(rows, columns=list(schemas.TABLES["documents"].to_schema().columns))
     return df.sort_values(["document_id", "retrieved_at", "sha256"], kind="stable").reset_index(
         drop=True
     )

@@ -93,6 +93,35 @@ def validate(table: str, df: pd.DataFrame) -> tuple[pd.DataFrame | None, list[st
     return (out if not problems else None), problems
 
 
+def published_document_ids(tables: dict[str, pd.DataFrame], out_dir: Path) -> set[str]:
+    """Documents with rows in a table being published now or already published (and not replaced)."""
+    ids: set[str] = set()
+    for name in schemas.TABLES:
+        if name == "documents":
+            continue
+        if name in tables:
+            ids.update(tables[name]["document_id"].astype(str))
+        elif (out_dir / f"{name}.csv").exists():
+            with open(out_dir / f"{name}.csv", newline="", encoding="utf-8") as fh:
+                ids.update(row["document_id"] for row in csv.DictReader(fh))
+    return ids
+
+
+def confirm_verified(
+    documents: pd.DataFrame, tables: dict[str, pd.DataFrame], out_dir: Path
+) -> pd.DataFrame:
+    """A parser counts as verified on a real copy only once rows read from that copy are published:
+    a real copy whose parse failed leaves ``parser_verified`` false."""
+    published = published_document_ids(tables, out_dir)
+    documents = documents.copy()
+    documents["parser_verified"] = (
+        documents["parser_verified"]
+        & documents["is_parsed"]
+        & documents["document_id"].isin(published)
+    )
+    return documents
+
+
 def _cell(value) -> str:
     if value is None or value is pd.NA:
         return ""
@@ -149,8 +178,10 @@ def publish(tables: dict[str, pd.DataFrame], out_dir: Path | None = None) -> Pub
     if problems:
         raise PublishBlocked(problems)
 
-    rendered = {f"{name}.csv": render_csv(df) for name, df in validated.items()}
     out_dir.mkdir(parents=True, exist_ok=True)
+    if "documents" in validated:
+        validated["documents"] = confirm_verified(validated["documents"], validated, out_dir)
+    rendered = {f"{name}.csv": render_csv(df) for name, df in validated.items()}
     present = {p.stem for p in out_dir.glob("*.csv") if p.stem in schemas.TABLES} | set(validated)
     rendered["datapackage.json"] = datapackage(sorted(present)).encode("utf-8")
     rendered["README.md"] = data_dictionary(sorted(present)).encode("utf-8")

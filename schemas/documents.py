@@ -50,7 +50,16 @@ class Documents(pa.DataFrameModel):
         description="Parser module that reads this document; empty when archived only.",
     )
     parser_verified: Series[bool] = pa.Field(
-        description="True once the parser has passed on a copy known to be the publisher's own (fetched from origin, or matching a reference checksum); false for stand-ins and unverified copies."
+        description="True once rows its parser read from this version are published and the bytes are "
+        "known to be the publisher's own (fetched from the publisher's URL, or matching a reference "
+        "checksum of a real copy); false for stand-ins, unverified copies and copies that failed to parse."
+    )
+
+    capture_timestamp: Series[str] = pa.Field(
+        nullable=True,
+        str_matches=r"^\d{14}$",
+        description="For a web-archive capture of a page that is overwritten yearly: the capture time "
+        "(YYYYMMDDhhmmss), matching capture_timestamp in icac_task_force_activity.csv; empty otherwise.",
     )
 
     class Config:

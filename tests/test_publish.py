@@ -127,6 +127,7 @@ def documents(doc_id="ncmec_esp_2020"):
                 "is_parsed": True,
                 "parser": "ncmec_esp",
                 "parser_verified": True,
+                "capture_timestamp": None,
             }
         ]
     )
@@ -167,3 +168,19 @@ def test_no_table_or_relation_links_reports_to_outcomes():
                 "fields": "document_id",
                 "reference": {"resource": "documents", "fields": "document_id"},
             }
+
+
+def test_parser_verified_only_once_rows_from_the_real_copy_are_published(tmp_path):
+    docs = pd.concat([documents("ncmec_esp_2020"), documents("ncmec_esp_2021")], ignore_index=True)
+    docs.loc[1, "sha256"] = "1" * 64
+    publish(
+        {
+            "cybertipline_reports_by_esp": by_esp(),
+            "cybertipline_reports_by_year": by_year(),
+            "documents": docs,
+        },
+        tmp_path,
+    )
+    out = pd.read_csv(tmp_path / "documents.csv").set_index("document_id")["parser_verified"]
+    # ncmec_esp_2021 is a real copy, but no row read from it is published: not verified
+    assert out.to_dict() == {"ncmec_esp_2020": True, "ncmec_esp_2021": False}
