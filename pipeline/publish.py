@@ -42,10 +42,20 @@ class TableChange:
     rows: int
     added: int
     removed: int
+    columns_added: tuple[str, ...] = ()
+    columns_removed: tuple[str, ...] = ()
 
     @property
     def changed(self) -> bool:
-        return bool(self.added or self.removed)
+        return bool(self.added or self.removed or self.columns_added or self.columns_removed)
+
+    def describe(self) -> str:
+        text = f"{self.rows} rows; {self.added} added, {self.removed} removed"
+        if self.columns_added:
+            text += "; new columns " + ", ".join(self.columns_added)
+        if self.columns_removed:
+            text += "; dropped columns " + ", ".join(self.columns_removed)
+        return text
 
 
 @dataclass
@@ -145,15 +155,20 @@ def render_csv(df: pd.DataFrame) -> bytes:
     return buf.getvalue().encode("utf-8")
 
 
-def _rows(data: bytes) -> list[tuple]:
-    return [tuple(r) for r in csv.reader(io.StringIO(data.decode("utf-8")))][1:]
+def _rows(data: bytes) -> tuple[list[str], list[tuple]]:
+    rows = [tuple(r) for r in csv.reader(io.StringIO(data.decode("utf-8")))]
+    return (list(rows[0]) if rows else []), rows[1:]
 
 
 def _diff(old: bytes | None, new: bytes) -> TableChange:
-    new_rows = _rows(new)
-    old_rows = _rows(old) if old is not None else []
+    new_cols, new_rows = _rows(new)
+    old_cols, old_rows = _rows(old) if old is not None else ([], [])
     old_set, new_set = set(old_rows), set(new_rows)
-    return TableChange(len(new_rows), len(new_set - old_set), len(old_set - new_set))
+    cols_added = tuple(c for c in new_cols if old_cols and c not in old_cols)
+    cols_removed = tuple(c for c in old_cols if c not in new_cols)
+    return TableChange(
+        len(new_rows), len(new_set - old_set), len(old_set - new_set), cols_added, cols_removed
+    )
 
 
 def _write_synced(path: Path, data: bytes) -> None:
@@ -222,6 +237,6 @@ def _append_changes(
     entry = [f"## {stamp}", ""]
     for t in changed:
         c = report.changes[t]
-        entry.append(f"- `{t}.csv`: {c.rows} rows; {c.added} added, {c.removed} removed")
+        entry.append(f"- `{t}.csv`: {c.describe()}")
     text = CHANGES_PREAMBLE + "\n" + "\n".join(entry) + "\n" + rest
     _write_synced(staging / "CHANGES.md", text.encode("utf-8"))
