@@ -136,6 +136,8 @@ def _value_lists(table: str) -> dict[str, dict[str, str]]:
 
 
 def data_dictionary(tables: list[str]) -> str:
+    """Every table the pipeline can publish; those without a file yet (``tables`` lists the present
+    ones) are marked, so analysts know the outcomes columns before the first real document arrives."""
     lines = [
         "# Data dictionary",
         "",
@@ -151,9 +153,14 @@ def data_dictionary(tables: list[str]) -> str:
         "- Numbers are plain integers (no separators); a missing figure is an empty cell, never 0.",
         "",
     ]
-    for table in [t for t in schemas.TABLES if t in tables]:
+    for table in schemas.TABLES:
         model = schemas.TABLES[table]
         lines += [f"## `{table}.csv` - {model.Config.title}", "", _doc(model), ""]
+        if table not in tables:
+            lines += [
+                "*Not published yet: no document of this family has been parsed and validated.*",
+                "",
+            ]
         lines += ["| column | type | description |", "| --- | --- | --- |"]
         for f in table_fields(table):
             desc = f["description"].replace("|", "\\|")
