@@ -37,19 +37,24 @@ def fiscal_year():
     )
 
 
+# Prose qualifiers kept as data beside a figure. A parser meeting any other qualifier must fail rather
+# than drop or rename it; adding one here is a deliberate decision.
+QUALIFIERS = (
+    "more than",
+    "approximately",
+    "nearly",
+    "over",
+    "about",
+    "at least",
+    "less than",
+    "almost",
+)
+
+
 def qualifier():
     return pa.Field(
         nullable=True,
-        isin=[
-            "more than",
-            "approximately",
-            "nearly",
-            "over",
-            "about",
-            "at least",
-            "less than",
-            "almost",
-        ],
+        isin=list(QUALIFIERS),
         description="Prose qualifier printed with the figure (e.g. 'more than'); empty when the figure is exact.",
     )
 

@@ -61,6 +61,7 @@ import pandas as pd
 from pipeline.doctext import document_pages, normalize
 from pipeline.parsers.base import ParseError
 from pipeline.registry import Document
+from schemas._common import QUALIFIERS
 
 __all__ = ["TABLE", "COLUMNS", "Extraction", "Row", "Skipped", "extract", "parse"]
 
@@ -80,16 +81,7 @@ MAX_EVIDENCE = 400
 CARRY_SENTENCES = 2
 
 # Qualifiers the schema accepts (schemas/_common.py) and others that must not be dropped or renamed.
-ALLOWED_QUALIFIERS = (
-    "more than",
-    "approximately",
-    "nearly",
-    "over",
-    "about",
-    "at least",
-    "less than",
-    "almost",
-)
+ALLOWED_QUALIFIERS = QUALIFIERS
 _OTHER_QUALIFIERS = (
     "in excess of",
     "upwards of",
