@@ -11,7 +11,7 @@ ifneq ($(MIRROR),)
 export PIPELINE_MIRROR := $(abspath $(MIRROR))
 endif
 
-.PHONY: venv refresh test lint format ui bench docs clean-venv
+.PHONY: venv refresh test lint format ui bench lock clean-venv
 
 venv: $(STAMP)
 
@@ -48,7 +48,7 @@ ui: venv $(DAGSTER_HOME)/dagster.yaml
 bench: venv
 	$(BIN)/python -m pipeline.bench
 
-lock:
+lock: venv
 	$(BIN)/uv pip compile pyproject.toml --extra dev -o requirements.lock --python-version 3.11 --generate-hashes
 
 clean-venv:
