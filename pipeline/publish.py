@@ -9,6 +9,7 @@ previously published file byte-identical. Output bytes are deterministic: stable
 from __future__ import annotations
 
 import csv
+import fcntl
 import io
 import math
 import os
@@ -179,7 +180,20 @@ def _write_synced(path: Path, data: bytes) -> None:
 
 
 def publish(tables: dict[str, pd.DataFrame], out_dir: Path | None = None) -> PublishReport:
+    """Validate every table, then replace the published files. Raises PublishBlocked (writing nothing)
+    if any table fails. Publishers of the two sides may run at once (Dagster's multiprocess executor);
+    they share documents.csv, datapackage.json and CHANGES.md, so each publish holds a lock."""
     out_dir = Path(out_dir) if out_dir is not None else default_processed_dir()
+    out_dir.mkdir(parents=True, exist_ok=True)
+    with open(out_dir / ".publish.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            return _publish(tables, out_dir)
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def _publish(tables: dict[str, pd.DataFrame], out_dir: Path) -> PublishReport:
     problems: list[str] = []
     validated: dict[str, pd.DataFrame] = {}
     for name, df in tables.items():
