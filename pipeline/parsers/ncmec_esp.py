@@ -15,7 +15,9 @@ on one file's wording:
   own between the halves (2021). A name-only line therefore joins the count nearest to it *within the
   same ruled band*, because the horizontal rules drawn between rows are what makes a row a row. Pages
   without rules fall back to the nearest count no more than a line-height and a half away;
-* the table ends at the first total line, and the rows must add up to it exactly, or ParseError.
+* the table ends at the first total line, and the rows must add up to it exactly, or ParseError;
+* the header must have exactly two cells: a third column ("ESP | Reports | Incidents") is refused
+  at the header, on its page, whichever side of the reports it sits.
 
 Asterisks are kept as printed ("Automattic*", "Facebook*"): in 2019 and 2020 they point to the note
 "Report totals for related platforms and companies have been combined", which changes what the count
@@ -149,11 +151,14 @@ def _cells(words: list[dict]) -> tuple[Cell, ...]:
 
 
 def _is_header(line: Line) -> bool:
+    # Any later cell naming reports, not only the last one: a header with a third column ("ESP |
+    # Reports | Incidents", plausible since 2024 counts bundled incidents) must still be found, so
+    # that read_table can refuse it on its page instead of reporting no header anywhere.
     cells = line.cells
     return (
         len(cells) >= 2
         and bool(_HEADER_NAME.search(cells[0].text))
-        and bool(_HEADER_COUNT.search(cells[-1].text))
+        and any(_HEADER_COUNT.search(c.text) for c in cells[1:])
     )
 
 
@@ -200,8 +205,15 @@ def read_table(lines: Iterable[Line], document_id: str, year: int) -> EspTable:
     first = next((i for i, ln in enumerate(lines) if _is_header(ln)), None)
     if first is None:
         raise ParseError(document_id, None, "a table header such as 'ESP | Number of Reports'")
+    if len(lines[first].cells) != 2:
+        raise ParseError(
+            document_id,
+            lines[first].page,
+            "a table header with exactly two columns, such as 'ESP | Number of Reports'",
+            lines[first].text,
+        )
     _title_year(lines[:first], document_id, year)
-    name_label, count_label = lines[first].cells[0], lines[first].cells[-1]
+    name_label, count_label = lines[first].cells
     count_from = (name_label.x1 + count_label.x0) / 2
     # On every page, what sits above that page's header (running header, logo) is not table.
     header_top: dict[int, float] = {}
