@@ -10,6 +10,9 @@ wording:
   pattern ("ICAC Task Forces" and "Internet Crimes Against Children (ICACs) Units" are the same row).
   Every expected row must be there exactly once and no unknown row may be: a table that is missing, or
   whose rows are not all recognised, raises :class:`ParseError` naming the page and what was expected.
+  The recipients and feedback tables share their rows, so a caption mentioning feedback never names
+  the recipients table. A table broken by a page break is re-joined when the part opening the next
+  page has no header, repeats the header, or repeats a years-only header with no text above it.
 * **Placing characters.** pdfplumber's default ``extract_tables()`` assigns characters to cells by
   their font boxes, which these fonts put ~0.6 em below the glyphs: rows shift and a table's last row
   is lost (the ESP row of CY2022). :func:`extract_pages` fills the same cells with characters placed
@@ -315,6 +318,7 @@ class Table:
     years: list[int]
     rows: list[Row]
     headed: bool = True  # False: no years and no caption of its own (a continuation candidate)
+    own_caption: bool = True  # False: the caption is the text above the table, not its header's
 
 
 def _compact(row: Sequence[str | None]) -> list[str]:
@@ -351,14 +355,25 @@ def _structure(raw: RawTable, page: int) -> Table:
     if pending and data:
         data[-1].label = "\n".join([data[-1].label, *pending])
     own = _squash(" ".join(caption))
-    headed = bool(years) or bool(re.search(r"[A-Za-z]{3,}", own))
-    text = own if re.search(r"[A-Za-z]{3,}", own) else _squash(raw.context)
-    return Table(page=page, caption=text, years=years, rows=data, headed=headed)
+    own_caption = bool(re.search(r"[A-Za-z]{3,}", own))
+    headed = bool(years) or own_caption
+    text = own if own_caption else _squash(raw.context)
+    return Table(
+        page=page, caption=text, years=years, rows=data, headed=headed, own_caption=own_caption
+    )
+
+
+def _repeated_years_header(t: Table, prev: Table) -> bool:
+    """``t`` repeats ``prev``'s header, which holds only years (its caption is the text above it):
+    same years, no caption in either header, and no text above ``t`` -- a new table on the next page
+    would have its caption there."""
+    return t.years == prev.years and not (t.own_caption or prev.own_caption or t.caption)
 
 
 def _tables(pages: Sequence[ExtractedPage]) -> list[Table]:
     """Structured tables. A table broken by a page break is put back together: the part that opens
-    the next page either repeats the header (same caption and years) or has no header at all."""
+    the next page either repeats the header (same caption and years, or the same years-only header
+    with nothing above it) or has no header at all."""
     out: list[Table] = []
     for page in pages:
         for i, raw in enumerate(page.tables):
@@ -370,7 +385,11 @@ def _tables(pages: Sequence[ExtractedPage]) -> list[Table]:
                 and prev.rows
                 and t.rows
                 and prev.rows[-1].page == page.number - 1
-                and (not t.headed or (t.caption, t.years) == (prev.caption, prev.years))
+                and (
+                    not t.headed
+                    or (t.caption, t.years) == (prev.caption, prev.years)
+                    or _repeated_years_header(t, prev)
+                )
             ):
                 prev.rows.extend(t.rows)
                 continue
@@ -447,9 +466,15 @@ UNIQUE = Spec(
         ("reports_with_unique_images_videos", _p(r"unique")),
     ),
 )
+# The recipients and feedback tables have the same rows, and a bare count is a valid recipient cell
+# (read as the total), so only the caption tells them apart. Rule: a caption that mentions feedback
+# is never the recipients table. Without it, "Instances of Feedback from Law Enforcement Recipients
+# of CyberTipline Reports" made the feedback table a second recipients table (ParseError) or, with
+# the recipients caption reworded, the only one: feedback instances published as reports made
+# available.
 RECIPIENTS_TABLE = Spec(
     "reports made available to law enforcement",
-    _p(r"recipient|made available"),
+    _p(r"^(?!.*\bfeedback\b).*(?:recipient|made available)"),
     _RECIPIENT_ROWS,
     counts=False,
 )
