@@ -10,7 +10,12 @@ BUNDLING_NOTE = (
     "incidents), so report counts from 2024 on are not comparable with earlier years."
 )
 # Tables whose rows count CyberTipline reports and have a note column.
-_REPORT_COUNT_TABLES = {"cybertipline_reports_by_year", "cybertipline_reports_to_law_enforcement"}
+_REPORT_COUNT_TABLES = {
+    "cybertipline_reports_by_year",
+    "cybertipline_reports_to_law_enforcement",
+    "cybertipline_reports_by_esp",
+    "cybertipline_reports_by_country",
+}
 
 
 def _join(existing, note: str):

@@ -25,6 +25,10 @@ class CybertiplineReportsByCountry(pa.DataFrameModel):
     reports: Series[int] = pa.Field(
         ge=0, description="CyberTipline reports in the year.", metadata={"unit": "reports"}
     )
+    note: Series[str] = pa.Field(
+        nullable=True,
+        description="Caveat travelling with the row: the document's footnote for a name printed with a marker (e.g. why no country is known), and from 2024 the bundling caveat.",
+    )
     document_id: Series[str] = c.document_id()
     page: Series[int] = c.page()
 

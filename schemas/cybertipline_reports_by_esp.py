@@ -19,6 +19,10 @@ class CybertiplineReportsByEsp(pa.DataFrameModel):
         description="CyberTipline reports from this ESP in the year.",
         metadata={"unit": "reports"},
     )
+    note: Series[str] = pa.Field(
+        nullable=True,
+        description="Caveat travelling with the row: the document's footnote for a name printed with a marker (e.g. related platforms' totals combined), and from 2024 the bundling caveat.",
+    )
     document_id: Series[str] = c.document_id()
     page: Series[int] = c.page()
 

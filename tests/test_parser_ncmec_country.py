@@ -53,6 +53,7 @@ COLUMNS = [
     "country_iso3",
     "is_location_unknown",
     "reports",
+    "note",
     "document_id",
     "page",
 ]

@@ -22,7 +22,7 @@ from pipeline.registry import by_id
 from tests.conftest import TRANSCRIPTIONS, ncmec_pdf
 
 YEARS = (2019, 2020, 2021, 2022)
-ESP_COLUMNS = ["calendar_year", "esp_name", "reports", "document_id", "page"]
+ESP_COLUMNS = ["calendar_year", "esp_name", "reports", "note", "document_id", "page"]
 
 # year: (rows, stated ESP total, page the total is printed on, pages in the PDF)
 EXPECTED = {

@@ -17,6 +17,7 @@ def by_esp(reports=(10, 20)):
             "calendar_year": [2020, 2020],
             "esp_name": ["Alpha, Inc.", "Beta"],
             "reports": list(reports),
+            "note": [None, "Footnote '*' in the document: combined"],
             "document_id": ["ncmec_esp_2020"] * 2,
             "page": [1, 2],
         }
@@ -50,9 +51,9 @@ def test_publish_writes_deterministic_csv_and_metadata(tmp_path):
     )
     text = (tmp_path / "cybertipline_reports_by_esp.csv").read_bytes()
     assert text == (
-        b"calendar_year,esp_name,reports,document_id,page\n"
-        b'2020,"Alpha, Inc.",10,ncmec_esp_2020,1\n'
-        b"2020,Beta,20,ncmec_esp_2020,2\n"
+        b"calendar_year,esp_name,reports,note,document_id,page\n"
+        b'2020,"Alpha, Inc.",10,,ncmec_esp_2020,1\n'
+        b"2020,Beta,20,Footnote '*' in the document: combined,ncmec_esp_2020,2\n"
     )
     assert (tmp_path / "cybertipline_reports_by_year.csv").read_text().splitlines()[1] == (
         "2020,reports_esp,30,,,ncmec_esp_2020,2"

@@ -116,3 +116,15 @@ def test_bundling_caveat_travels_with_2024_report_counts_only():
     assert (
         apply_caveats("cybertipline_reports_by_year", out)["note"].iloc[1] == BUNDLING_NOTE
     )  # idempotent
+
+
+def test_bundling_caveat_on_esp_rows_keeps_their_footnote():
+    df = ESP.assign(
+        calendar_year=[2023, 2024, 2024], note=[None, None, "Footnote '*' in the document: x"]
+    )
+    out = apply_caveats("cybertipline_reports_by_esp", df)
+    assert list(out["note"].fillna("")) == [
+        "",
+        BUNDLING_NOTE,
+        f"Footnote '*' in the document: x {BUNDLING_NOTE}",
+    ]

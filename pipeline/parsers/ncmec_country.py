@@ -46,7 +46,7 @@ import pandas as pd
 import pdfplumber
 
 from pipeline import countries
-from pipeline.parsers.base import COUNT_RE, ParseError, parse_count
+from pipeline.parsers.base import COUNT_RE, ParseError, footnote_note, footnotes, parse_count
 from pipeline.registry import Document
 
 __all__ = [
@@ -665,6 +665,9 @@ def parse_pages(
         )
     stated = _count_value(total_row.count_text, document_id, total_row.page)
 
+    notes = footnotes(
+        [ln.text for page in pages for ln in _group_lines(page.words, _line_height(page.words))]
+    )
     records = []
     seen: dict[str, int] = {}
     unknown_rows = []
@@ -697,10 +700,22 @@ def parse_pages(
                 "country_iso3": iso3,
                 "is_location_unknown": unknown,
                 "reports": _count_value(r.count_text, document_id, r.page),
+                "note": footnote_note(name, notes),
                 "document_id": document_id,
                 "page": r.page,
             }
         )
+    # A footnote no row points to (2022 prints "Null" without the "*" earlier editions had) explains
+    # the unknown-location row in every edition seen, so it travels with that row, saying so.
+    marked = {m for r in records for m in FOOTNOTE_MARKERS if r["country_as_printed"].endswith(m)}
+    orphans = [
+        f"Footnote '{m}' (no row carries the marker): {t}"
+        for m, t in notes.items()
+        if m not in marked
+    ]
+    for rec in records:
+        if rec["is_location_unknown"] and rec["note"] is None and orphans:
+            rec["note"] = " ".join(orphans)
     if len(unknown_rows) > 1:
         raise ParseError(
             document_id,
@@ -724,6 +739,7 @@ def parse_pages(
             "country_iso3",
             "is_location_unknown",
             "reports",
+            "note",
             "document_id",
             "page",
         ],
@@ -737,9 +753,8 @@ def parse_pages(
         }
     )
     # Plain None (not NaN) where there is no country, as the data contract reads "empty".
-    by_country["country_iso3"] = pd.Series(
-        [r["country_iso3"] for r in records], index=by_country.index, dtype=object
-    )
+    for col in ("country_iso3", "note"):
+        by_country[col] = pd.Series([r[col] for r in records], index=by_country.index, dtype=object)
     by_year = pd.DataFrame(
         [
             {

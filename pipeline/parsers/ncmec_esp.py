@@ -38,7 +38,7 @@ from pathlib import Path
 import pandas as pd
 import pdfplumber
 
-from pipeline.parsers.base import ParseError, parse_count
+from pipeline.parsers.base import ParseError, footnote_note, footnotes, parse_count
 from pipeline.registry import Document
 
 __all__ = ["Cell", "Line", "EspRow", "EspTable", "parse", "read_lines", "read_table", "to_frames"]
@@ -110,6 +110,8 @@ class EspTable:
     rows: list[EspRow]
     total: int
     total_page: int
+    # Footnotes by marker; a name printed with a marker ("Automattic*") carries its footnote as a note.
+    notes: dict[str, str] = field(default_factory=dict)
 
 
 # --- PDF layer ------------------------------------------------------------------------------------
@@ -241,7 +243,7 @@ def read_table(lines: Iterable[Line], document_id: str, year: int) -> EspTable:
             f"ESP rows adding up to the stated total {stated:,}",
             f"{len(rows)} rows summing to {summed:,}",
         )
-    return EspTable(year, rows, stated, total_page)
+    return EspTable(year, rows, stated, total_page, footnotes([ln.text for ln in lines]))
 
 
 def _join_wraps(entries: list[_Entry], document_id: str) -> list[EspRow]:
@@ -294,6 +296,7 @@ def to_frames(table: EspTable, document_id: str) -> dict[str, pd.DataFrame]:
             "calendar_year": [table.year] * n,
             "esp_name": [r.name for r in table.rows],
             "reports": [r.reports for r in table.rows],
+            "note": [footnote_note(r.name, table.notes) for r in table.rows],
             "document_id": [document_id] * n,
             "page": [r.page for r in table.rows],
         }
