@@ -60,7 +60,8 @@ class ArchivedVersion:
     seen_via: frozenset[str]  # every transport these same bytes have arrived by
     etag: str
     last_modified: str
-    capture_timestamp: str  # web-archive capture (YYYYMMDDhhmmss), "" for live documents
+    capture_timestamp: str  # first web-archive capture (YYYYMMDDhhmmss) of these bytes, "" if none
+    seen_live: bool = True  # these bytes were retrieved from the live URL (not only as a capture)
 
 
 class Archive:
@@ -152,7 +153,9 @@ class Archive:
             path = self._find_blob(document_id, sha)
             if path is None:
                 continue  # recorded on another machine; the bytes are not here
-            first, last = rows[0], rows[-1]
+            live = [r for r in rows if not r.get("capture_timestamp")]
+            captures = [r["capture_timestamp"] for r in rows if r.get("capture_timestamp")]
+            first, last = rows[0], (live or rows)[-1]
             out.append(
                 ArchivedVersion(
                     document_id=document_id,
@@ -166,14 +169,16 @@ class Archive:
                     seen_via=frozenset(r["via"] for r in rows),
                     etag=last["etag"],
                     last_modified=last["last_modified"],
-                    capture_timestamp=first.get("capture_timestamp") or "",
+                    capture_timestamp=min(captures) if captures else "",
+                    seen_live=bool(live),
                 )
             )
         return sorted(out, key=lambda v: (v.last_retrieved_at, v.first_retrieved_at))
 
     def latest(self, document_id: str) -> ArchivedVersion | None:
-        """The most recently retrieved content of a live document (captures excluded)."""
-        live = [v for v in self.versions(document_id) if not v.capture_timestamp]
+        """The most recently retrieved content of the live URL (bytes seen only as captures are
+        history, not the current document)."""
+        live = [v for v in self.versions(document_id) if v.seen_live]
         return live[-1] if live else None
 
     def _find_blob(self, document_id: str, sha256: str) -> Path | None:

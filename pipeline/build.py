@@ -81,8 +81,12 @@ def documents_for(parser: str) -> list[Document]:
 
 def versions_to_parse(doc: Document, archive: Archive) -> list[ArchivedVersion]:
     """The latest copy; plus every web-archive capture, for pages overwritten each year."""
-    captures = [v for v in archive.versions(doc.id) if v.capture_timestamp]
     latest = archive.latest(doc.id)
+    captures = [
+        v
+        for v in archive.versions(doc.id)
+        if v.capture_timestamp and (latest is None or v.sha256 != latest.sha256)
+    ]
     return captures + ([latest] if latest else [])
 
 

@@ -111,3 +111,22 @@ def test_history_recovered_from_captures(server, policy, tmp_path):
         unverified_rows(bad.iloc[:1], archive)[0]["problem"]
         == "evidence not found on the cited page"
     )
+
+
+def test_live_page_equal_to_a_capture_is_still_the_current_document(server, policy, tmp_path):
+    from pipeline.build import versions_to_parse
+    from pipeline.fetch import fetch_document
+
+    archive = Archive(tmp_path / "raw")
+    base = f"https://localhost:{server.port}"
+    serve_archive(server, [("20250115000000", HTML_2025)])
+    doc = by_id("ojjdp_icac_program_page")
+    fetch_captures(doc, archive, base=base, policy=policy)
+    assert archive.latest(doc.id) is None
+    server.expect_request("/programs/icac").respond_with_data(HTML_2025, content_type="text/html")
+    live = replace(doc, url=f"{base}/programs/icac")
+    assert fetch_document(live, archive, policy=policy, mirror="").outcome == "new"
+    latest = archive.latest(doc.id)
+    assert latest is not None and latest.path.read_bytes() == HTML_2025
+    assert latest.capture_timestamp == "20250115000000" and latest.seen_live
+    assert versions_to_parse(doc, archive) == [latest]  # parsed once, not as capture and as live
