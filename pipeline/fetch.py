@@ -122,7 +122,7 @@ def _now() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def mirror_location(mirror: str, url: str) -> str:
+def mirror_location(url: str) -> str:
     """Where a URL lives in a mirror laid out as ``<host>/<url path>`` (what ``wget --mirror`` makes)."""
     u = urlparse(url)
     return f"{u.netloc}{unquote(u.path)}"
@@ -287,7 +287,7 @@ def _stream_response(resp: requests.Response, sink: _Sink, policy: FetchPolicy) 
 
 
 def _read_mirror_dir(root: Path, url: str, sink: _Sink) -> str:
-    rel = mirror_location(str(root), url)
+    rel = mirror_location(url)
     path = (root / rel).resolve()
     if root.resolve() not in path.parents:
         raise FetchError(f"refused mirror path outside the mirror: {rel}")
@@ -333,7 +333,7 @@ def fetch_document(
         else:
             target = source_url
             if mirror:
-                target = mirror.rstrip("/") + "/" + mirror_location(mirror, source_url).lstrip("/")
+                target = mirror.rstrip("/") + "/" + mirror_location(source_url).lstrip("/")
             headers = {}
             # Conditional GET only when the bytes it would vouch for are really here.
             if previous is not None and previous.url == source_url and previous.via == via:

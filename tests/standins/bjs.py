@@ -17,14 +17,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from pathlib import Path
-from urllib.parse import urlparse
 
-from reportlab.lib.pagesizes import letter
-from reportlab.lib.utils import simpleSplit
-from reportlab.pdfgen import canvas
+from tests.standins._page import MARGIN, WIDTH, PageWriter, mirror_path, n
 
-WIDTH, HEIGHT = letter
-MARGIN = 60
 FOOTER = "Stand-in generated for tests; not a Bureau of Justice Statistics publication."
 WORDINGS = ("a", "b", "c")
 
@@ -63,31 +58,13 @@ CSEC_MEDIAN_DAYS = dict(
 )
 
 
-def _n(x: int) -> str:
-    return f"{x:,}"
-
-
-class _Bulletin:
-    def __init__(self, path: Path, title: str):
-        self.c = canvas.Canvas(str(path), pagesize=letter, invariant=1)
-        self.c.setTitle(title)
-        self.c.setSubject(FOOTER)
-        self.c.setCreator("tests/standins (generated stand-in, not a real document)")
-        self.page = 1
-        self.y = HEIGHT - MARGIN
-
-    def text(
-        self, s: str, size: float = 10, font: str = "Times-Roman", gap: float = 5, indent: float = 0
-    ):
-        for line in simpleSplit(s, font, size, WIDTH - 2 * MARGIN - indent):
-            self.c.setFont(font, size)
-            self.c.drawString(MARGIN + indent, self.y, line)
-            self.y -= size * 1.3
-        self.y -= gap
-
-    def heading(self, s: str, size: float = 12):
-        self.y -= 4
-        self.text(s, size=size, font="Helvetica-Bold", gap=3)
+class _Bulletin(PageWriter):
+    FOOTER = FOOTER
+    BODY_FONT = "Times-Roman"
+    TEXT_GAP = 5.0
+    HEADING_SIZE = 12.0
+    HEADING_PAD = 4.0
+    HEADING_GAP = 3.0
 
     def masthead(self, kind: str, title: str, ncj: str):
         self.text("U.S. Department of Justice", size=9, font="Helvetica", gap=0)
@@ -136,24 +113,9 @@ class _Bulletin:
         for note in notes:
             self.text(note, size=7, font="Helvetica", gap=1)
 
-    def new_page(self):
-        self._footer()
-        self.c.showPage()
-        self.page += 1
-        self.y = HEIGHT - MARGIN
-
-    def _footer(self):
-        self.c.setFont("Helvetica-Oblique", 7)
-        self.c.drawString(MARGIN, 30, FOOTER)
-        self.c.drawRightString(WIDTH - MARGIN, 30, f"Page {self.page}")
-
-    def save(self):
-        self._footer()
-        self.c.save()
-
 
 def _cells(series: dict[int, int], years: Iterable[int]) -> list[str]:
-    return [_n(series[y]) for y in years]
+    return [n(series[y]) for y in years]
 
 
 # ------------------------------------------------------------------------------------------------
@@ -372,11 +334,6 @@ WRITERS = {
     "bjs_fpcseo_2006": write_cse_2006,
     "bjs_fpcsecc_2004_2013": write_csec_2004_2013,
 }
-
-
-def mirror_path(root: Path, url: str) -> Path:
-    u = urlparse(url)
-    return Path(root) / (u.hostname or "") / u.path.lstrip("/")
 
 
 def write_mirror(root: Path) -> list[Path]:

@@ -24,11 +24,12 @@ import html
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import unquote, urlparse
 
 from reportlab.lib.pagesizes import letter
 from reportlab.lib.utils import simpleSplit
 from reportlab.pdfgen import canvas
+
+from tests.standins._page import mirror_path
 
 WORDINGS = ("a", "b", "c")
 NOTICE = "STAND-IN generated for tests; not a U.S. Department of Justice publication."
@@ -458,12 +459,6 @@ def _mirror_writer(document_id: str):
     if document_id not in writers:
         raise KeyError(f"no ICAC stand-in for registry entry {document_id}: add one to {__name__}")
     return writers[document_id]
-
-
-def mirror_path(root: Path, url: str) -> Path:
-    """``root/<host>/<url path>``; a URL path without an extension is a file, not a directory."""
-    u = urlparse(url)
-    return Path(root) / u.netloc / unquote(u.path).lstrip("/")
 
 
 def write_mirror(root: Path) -> list[Path]:

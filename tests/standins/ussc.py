@@ -16,14 +16,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlparse
 
-from reportlab.lib.pagesizes import letter
-from reportlab.lib.utils import simpleSplit
-from reportlab.pdfgen import canvas
+from tests.standins._page import MARGIN, WIDTH, PageWriter, mirror_path, n
 
-WIDTH, HEIGHT = letter
-MARGIN = 60
 FOOTER = "Stand-in generated for tests; not a U.S. Sentencing Commission publication."
 
 # Child pornography offenders sentenced, by fiscal year, as the stand-ins print them.
@@ -77,42 +72,10 @@ FIGURES = {
 WORDINGS = ("a", "b", "c", "d")
 
 
-def _n(x: int) -> str:
-    return f"{x:,}"
+class _Sheet(PageWriter):
+    """A two-page fact sheet: the shared page writer plus a bar chart whose labels are text."""
 
-
-class _Sheet:
-    """A tiny layout engine: headings and wrapped paragraphs top-down, page breaks on demand."""
-
-    def __init__(self, path: Path, title: str):
-        self.c = canvas.Canvas(str(path), pagesize=letter, invariant=1)
-        self.c.setTitle(title)
-        self.c.setSubject(FOOTER)
-        self.c.setCreator("tests/standins (generated stand-in, not a real document)")
-        self.page = 1
-        self.y = HEIGHT - MARGIN
-
-    def text(self, s: str, size: float = 10, font: str = "Helvetica", gap: float = 4):
-        for line in simpleSplit(s, font, size, WIDTH - 2 * MARGIN):
-            self.c.setFont(font, size)
-            self.c.drawString(MARGIN, self.y, line)
-            self.y -= size * 1.3
-        self.y -= gap
-
-    def heading(self, s: str, size: float = 13):
-        self.y -= 6
-        self.text(s, size=size, font="Helvetica-Bold", gap=2)
-
-    def new_page(self):
-        self._footer()
-        self.c.showPage()
-        self.page += 1
-        self.y = HEIGHT - MARGIN
-
-    def _footer(self):
-        self.c.setFont("Helvetica-Oblique", 7)
-        self.c.drawString(MARGIN, 30, FOOTER)
-        self.c.drawRightString(WIDTH - MARGIN, 30, f"Page {self.page}")
+    FOOTER = FOOTER
 
     def chart(
         self,
@@ -140,7 +103,7 @@ class _Sheet:
                 y = base + plot_h * t / peak
                 if y > base + plot_h + 5:
                     break
-                c.drawRightString(left - 22, y - 2, _n(t))
+                c.drawRightString(left - 22, y - 2, n(t))
                 c.setStrokeGray(0.8)
                 c.line(left - 18, y, right, y)
                 c.setStrokeGray(0)
@@ -158,10 +121,6 @@ class _Sheet:
             c.drawCentredString(cx, base - 13, year_label)
         self.y = base - 32
 
-    def save(self):
-        self._footer()
-        self.c.save()
-
 
 def _chart_bars(fy: int, year_style: str, chart: Mapping[int, int | None] | None):
     years = range(fy - 4, fy + 1)
@@ -170,7 +129,7 @@ def _chart_bars(fy: int, year_style: str, chart: Mapping[int, int | None] | None
     for y in sorted(counts):
         label = {"short": f"FY{y % 100:02d}", "spaced": f"FY {y}", "long": f"FY{y}"}[year_style]
         value = counts[y]
-        bars.append((label, _n(value) if value is not None else "", value or 0))
+        bars.append((label, n(value) if value is not None else "", value or 0))
     return bars
 
 
@@ -233,9 +192,9 @@ def _wording_a(path, f: SheetFigures, fy, omit, chart, extra=()):
     s.text("Child Pornography Offenders", size=16, font="Helvetica-Bold", gap=0)
     s.text(f"Fiscal Year {fy}", size=12)
     s.heading("Offender and Offense Characteristics")
-    lead = f"In fiscal year {fy}, there were {_n(f.all_offenders)} offenders sentenced under the guidelines."
+    lead = f"In fiscal year {fy}, there were {n(f.all_offenders)} offenders sentenced under the guidelines."
     if "cp_count" not in omit:
-        lead += f" Of these, {_n(f.cp_offenders)} were child pornography offenders."
+        lead += f" Of these, {n(f.cp_offenders)} were child pornography offenders."
     s.text(lead)
     s.text(
         f"Child pornography offenders accounted for {f.share_of_all}% of all offenders sentenced "
@@ -274,11 +233,11 @@ def _wording_b(path, f: SheetFigures, fy, omit, chart):
     s.text(f"FY {fy}", size=12)
     if "cp_count" not in omit:
         s.text(
-            f"Of the {_n(f.all_offenders)} cases reported to the Commission in FY {fy}, "
-            f"{_n(f.cp_offenders)} involved offenders whose primary offense was child pornography."
+            f"Of the {n(f.all_offenders)} cases reported to the Commission in FY {fy}, "
+            f"{n(f.cp_offenders)} involved offenders whose primary offense was child pornography."
         )
     else:
-        s.text(f"The Commission received {_n(f.all_offenders)} case files in FY {fy}.")
+        s.text(f"The Commission received {n(f.all_offenders)} case files in FY {fy}.")
     s.text(
         f"These offenders made up {f.share_of_all} percent of all offenders sentenced under the guidelines."
     )
@@ -313,9 +272,9 @@ def _wording_c(path, f: SheetFigures, fy, omit, chart):
     s.heading("At a Glance")
     if "cp_count" not in omit:
         s.text(
-            f"The Commission received information on {_n(f.all_offenders)} federal offenders "
+            f"The Commission received information on {n(f.all_offenders)} federal offenders "
             f"sentenced in FY{fy % 100:02d}; child pornography was the primary offense for "
-            f"{_n(f.cp_offenders)} of them."
+            f"{n(f.cp_offenders)} of them."
         )
     s.text(f"That is {f.share_of_all}% of all offenders sentenced under the guidelines.")
     s.text(
@@ -342,8 +301,8 @@ def _wording_d(path, f: SheetFigures, fy, omit, chart):
     s.text("QUICK FACTS", size=20, font="Helvetica-Bold")
     s.text("Child Pornography", size=16, font="Helvetica-Bold")
     if "cp_count" not in omit:
-        s.text(f"Child pornography offenders sentenced in FY {fy}: {_n(f.cp_offenders)}")
-    s.text(f"All offenders sentenced under the guidelines: {_n(f.all_offenders)}")
+        s.text(f"Child pornography offenders sentenced in FY {fy}: {n(f.cp_offenders)}")
+    s.text(f"All offenders sentenced under the guidelines: {n(f.all_offenders)}")
     s.text(f"Share of all offenders: {f.share_of_all}%")
     s.text(f"Possession {f.possession}% | Trafficking {f.distribution}% | Receipt {f.receipt}%")
     s.text(f"Average sentence: {f.mean_months} months")
@@ -366,11 +325,6 @@ def write_unrelated(path: Path) -> Path:
     s.text("Staff news and upcoming events.")
     s.save()
     return path
-
-
-def mirror_path(root: Path, url: str) -> Path:
-    u = urlparse(url)
-    return Path(root) / (u.hostname or "") / u.path.lstrip("/")
 
 
 def write_mirror(root: Path) -> list[Path]:
