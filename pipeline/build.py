@@ -1,66 +1,49 @@
-"""From archived documents to assembled tables: plain functions, callable without Dagster.
+"""From per-document parses to assembled tables: plain functions, callable without Dagster.
 
-``parse_family`` runs one parser over the archived copies of every document registered for it;
-``assemble`` concatenates the parts of one published table and orders its rows deterministically;
-``documents_table`` describes every archived version. ``build_all`` chains them for scripts and benchmarks.
+``document_parses`` parses every archived document on its own (:mod:`pipeline.parse`); ``build_table``
+concatenates the rows the documents' used copies contribute to one published table and orders them
+deterministically; ``documents_table`` describes every archived copy with its parse status.
+``build_all`` chains them for scripts, tests and benchmarks.
 """
 
 from __future__ import annotations
 
-import importlib
-from dataclasses import dataclass, field
+from pathlib import Path
 
 import pandas as pd
 
 import schemas
 from pipeline.archive import Archive, ArchivedVersion
 from pipeline.caveats import apply_caveats
-from pipeline.parsers.base import ParseError
+from pipeline.parse import (
+    FAILED,
+    PARSED,
+    PARSER_TABLES,
+    SUPERSEDED,
+    DocumentParse,
+    ParseCache,
+    default_cache_dir,
+    parse_document,
+)
 from pipeline.pdfinfo import page_count
 from pipeline.registry import Document, registry
 
-# Which published tables each parser contributes to, so Dagster can wire table assets to parser assets
-# without running anything.
-PARSER_TABLES: dict[str, tuple[str, ...]] = {
-    "ncmec_esp": ("cybertipline_reports_by_esp", "cybertipline_reports_by_year"),
-    "ncmec_country": ("cybertipline_reports_by_country", "cybertipline_reports_by_year"),
-    "ncmec_transparency": (
-        "cybertipline_reports_by_year",
-        "cybertipline_reports_to_law_enforcement",
-        "cybertipline_law_enforcement_feedback",
-    ),
-    "icac": ("icac_task_force_activity",),
-    "ussc_quick_facts": ("federal_sentencing",),
-    "bjs": ("federal_prosecutions",),
-}
+__all__ = [
+    "PARSER_TABLES",
+    "assemble",
+    "build_all",
+    "build_table",
+    "document_parses",
+    "documents_for_table",
+    "documents_table",
+    "evidence_paths",
+    "is_known_real",
+    "parser_families",
+]
+
 # Row order within a published table: by period, then document, keeping each document's own order.
 SORT_KEYS = ("calendar_year", "fiscal_year", "document_id", "capture_timestamp")
-
-
-class FamilyParseError(RuntimeError):
-    """One or more documents of a family could not be parsed; lists every one."""
-
-    def __init__(self, parser: str, problems: list[str]):
-        self.parser = parser
-        self.problems = problems
-        super().__init__(
-            f"{parser}: {len(problems)} document(s) failed to parse: " + " | ".join(problems)
-        )
-
-
-class NothingArchivedError(RuntimeError):
-    """No registered document of a family has an archived copy to parse."""
-
-
-@dataclass
-class FamilyParse:
-    parser: str
-    tables: dict[str, pd.DataFrame]
-    parsed: list[ArchivedVersion] = field(default_factory=list)
-    missing: list[str] = field(default_factory=list)
-
-    def row_counts(self) -> dict[str, int]:
-        return {name: len(df) for name, df in self.tables.items()}
+PUBLISHED_TABLES = [t for t in schemas.TABLES if t != "documents"]
 
 
 def parser_families(family: str | None = None) -> list[str]:
@@ -70,58 +53,36 @@ def parser_families(family: str | None = None) -> list[str]:
     unknown = [n for n in names if n not in PARSER_TABLES]
     if unknown:
         raise KeyError(
-            f"registry names parsers with no table mapping in build.PARSER_TABLES: {unknown}"
+            f"registry names parsers with no table mapping in parse.PARSER_TABLES: {unknown}"
         )
     return names
 
 
-def documents_for(parser: str) -> list[Document]:
-    return [d for d in registry() if d.parser == parser]
+def parsed_documents() -> list[Document]:
+    """Registered documents that have a parser (the others are archived only)."""
+    parser_families()  # fail early on a parser with no table mapping
+    return [d for d in registry() if d.parser]
 
 
-def versions_to_parse(doc: Document, archive: Archive) -> list[ArchivedVersion]:
-    """The latest copy; plus every web-archive capture, for pages overwritten each year."""
-    latest = archive.latest(doc.id)
-    captures = [
-        v
-        for v in archive.versions(doc.id)
-        if v.capture_timestamp and (latest is None or v.sha256 != latest.sha256)
-    ]
-    return captures + ([latest] if latest else [])
+def documents_for_table(table: str) -> list[Document]:
+    return [d for d in parsed_documents() if table in PARSER_TABLES[d.parser]]
 
 
-def parse_family(parser: str, archive: Archive | None = None) -> FamilyParse:
+def document_parses(
+    archive: Archive | None = None,
+    cache: ParseCache | None | bool = True,
+    docs: list[Document] | None = None,
+) -> dict[str, DocumentParse]:
+    """Every document with a parser (or those in ``docs``) and at least one archived copy, parsed
+    copy by copy."""
     archive = archive or Archive()
-    module = importlib.import_module(f"pipeline.parsers.{parser}")
-    result = FamilyParse(parser, {name: [] for name in PARSER_TABLES[parser]})
-    problems: list[str] = []
-    for doc in documents_for(parser):
-        versions = versions_to_parse(doc, archive)
-        if not versions:
-            result.missing.append(doc.id)
-            continue
-        for version in versions:
-            try:
-                out = module.parse(version.path, doc)
-            except ParseError as exc:
-                problems.append(f"{exc} [sha256 {version.sha256[:16]}]")
-                continue
-            for name, df in out.items():
-                if name not in result.tables:
-                    raise KeyError(f"parser {parser} returned undeclared table {name}")
-                if "capture_timestamp" in df.columns:
-                    df = df.assign(capture_timestamp=version.capture_timestamp or None)
-                result.tables[name].append(df)
-            result.parsed.append(version)
-    if problems:
-        raise FamilyParseError(parser, problems)
-    if not result.parsed:
-        raise NothingArchivedError(
-            f"{parser}: no archived copy of any registered document to parse "
-            f"({', '.join(result.missing)}); see the raw assets for why each download failed"
-        )
-    result.tables = {name: _concat(name, parts) for name, parts in result.tables.items()}
-    return result
+    if cache is True:
+        cache = ParseCache(default_cache_dir(archive))
+    out = {}
+    for doc in parsed_documents() if docs is None else docs:
+        if archive.versions(doc.id):
+            out[doc.id] = parse_document(doc, archive, cache or None)
+    return out
 
 
 def _concat(table: str, parts: list[pd.DataFrame]) -> pd.DataFrame:
@@ -142,13 +103,62 @@ def assemble(table: str, parts: list[pd.DataFrame]) -> pd.DataFrame:
     return df.reset_index(drop=True)
 
 
-def documents_table(archive: Archive | None = None) -> pd.DataFrame:
-    """Every archived version of every registered document, with provenance."""
+def table_sources(table: str, parses: dict[str, DocumentParse]) -> list:
+    """The used copies that contribute rows to ``table``, in registry order."""
+    return [
+        p
+        for doc in documents_for_table(table)
+        if doc.id in parses
+        for p in parses[doc.id].used
+        if table in p.tables
+    ]
+
+
+def build_table(table: str, parses: dict[str, DocumentParse]) -> pd.DataFrame | None:
+    """The table from every document's used copies; None when no document has a usable copy (then
+    nothing is published and the previous release of the table stands)."""
+    sources = table_sources(table, parses)
+    if not sources:
+        return None
+    return assemble(table, [p.tables[table] for p in sources])
+
+
+def evidence_paths(parses: dict[str, DocumentParse], archive: Archive) -> dict:
+    """(document_id, capture_timestamp or None) -> path of the copy its rows were read from, so the
+    evidence check re-reads exactly that copy (not a newer one that failed to parse)."""
+    out: dict[tuple[str, str | None], Path] = {}
+    for doc_id, dp in parses.items():
+        paths = {v.sha256: v.path for v, _ in dp.copies}
+        for p in dp.used:
+            out[(doc_id, p.capture_timestamp or None)] = paths[p.sha256]
+            # Rows of a live copy seen also as a capture carry its capture time; either key finds it.
+            out.setdefault((doc_id, None), paths[p.sha256])
+    return out
+
+
+def _status(doc: Document, dp: DocumentParse | None, v: ArchivedVersion):
+    if not doc.parser:
+        return "archived_only", None, None
+    p = dp.status_of(v.sha256) if dp else None
+    if p is None:
+        return SUPERSEDED, None, None
+    return (PARSED if p.ok else FAILED), (p.error or None), p
+
+
+def documents_table(
+    archive: Archive | None = None, parses: dict[str, DocumentParse] | None = None
+) -> pd.DataFrame:
+    """Every archived copy of every registered document: provenance, parse status and which tables
+    use its rows (``used_in_tables``; publish merges it with what is already published)."""
     archive = archive or Archive()
+    parses = document_parses(archive) if parses is None else parses
     rows = []
     for doc in registry():
-        parsed = {v.sha256 for v in versions_to_parse(doc, archive)} if doc.parser else set()
+        dp = parses.get(doc.id)
+        used = {p.sha256: p for p in dp.used} if dp else {}
         for v in archive.versions(doc.id):
+            status, error, p = _status(doc, dp, v)
+            tables = used[v.sha256].tables_with_rows() if v.sha256 in used else []
             rows.append(
                 {
                     "document_id": doc.id,
@@ -162,14 +172,20 @@ def documents_table(archive: Archive | None = None) -> pd.DataFrame:
                     "retrieved_at": v.first_retrieved_at,
                     "sha256": v.sha256,
                     "bytes": v.bytes,
-                    "pages": page_count(v.path) if doc.format == "pdf" else None,
-                    "is_parsed": v.sha256 in parsed,
+                    "pages": p.pages
+                    if p is not None
+                    else (page_count(v.path) if doc.format == "pdf" else None),
+                    "is_parsed": bool(tables),
                     "parser": doc.parser or None,
                     "parser_verified": bool(doc.parser) and is_known_real(doc, v),
                     "capture_timestamp": v.capture_timestamp or None,
+                    "parse_status": status,
+                    "parse_error": error,
+                    "used_in_tables": ";".join(tables) or None,
                 }
             )
     df = pd.DataFrame(rows, columns=list(schemas.TABLES["documents"].to_schema().columns))
+    df["pages"] = df["pages"].astype("Int64")
     return df.sort_values(["document_id", "retrieved_at", "sha256"], kind="stable").reset_index(
         drop=True
     )
@@ -184,23 +200,18 @@ def is_known_real(doc: Document, version: ArchivedVersion) -> bool:
     return bool(doc.reference_sha256) and version.sha256.startswith(doc.reference_sha256)
 
 
-def build_all(archive: Archive | None = None) -> tuple[dict[str, pd.DataFrame], dict[str, str]]:
-    """Parse every family and assemble every table. Returns (tables, failures by parser)."""
+def build_all(
+    archive: Archive | None = None, cache: ParseCache | None | bool = True
+) -> tuple[dict[str, pd.DataFrame], dict[str, str]]:
+    """Parse every document and assemble every table that has rows. Returns (tables, failures by
+    document id: the newest failing copy's error)."""
     archive = archive or Archive()
-    parts: dict[str, list[pd.DataFrame]] = {
-        name: [] for name in schemas.TABLES if name != "documents"
-    }
-    failures: dict[str, str] = {}
-    failed_tables: set[str] = set()
-    for parser in parser_families():
-        try:
-            fp = parse_family(parser, archive)
-        except (FamilyParseError, NothingArchivedError) as exc:
-            failures[parser] = str(exc)
-            failed_tables.update(PARSER_TABLES[parser])
-            continue
-        for name, df in fp.tables.items():
-            parts[name].append(df)
-    tables = {name: assemble(name, p) for name, p in parts.items() if name not in failed_tables}
-    tables["documents"] = documents_table(archive)
+    parses = document_parses(archive, cache)
+    tables = {}
+    for name in PUBLISHED_TABLES:
+        df = build_table(name, parses)
+        if df is not None:
+            tables[name] = df
+    tables["documents"] = documents_table(archive, parses)
+    failures = {d: dp.failures[-1].error for d, dp in parses.items() if dp.failures}
     return tables, failures

@@ -4,19 +4,22 @@ Lookups are exact, never fuzzy: a name resolves only if, after a light normalisa
 one country into another (case, diacritics, curly quotes, "&" -> "and", "St." -> "Saint", a trailing
 ", The"), it equals a pycountry name, official name or common name, or a key of :data:`OVERRIDES`.
 Names printed as two alternatives ("Burma/Myanmar", "Cote d'Ivoire (Ivory Coast)") resolve only if
-*every* alternative resolves and all agree. Anything else raises :class:`UnknownCountryError`, so a new
-spelling stops the pipeline and gets a reviewed entry here instead of a silent guess.
+*every* alternative resolves and all agree. Anything else raises :class:`UnknownCountryError`: the
+by-country parser then publishes the name as printed with its code empty (a misspelt territory must
+not stop a release), and the unknown-labels WARN check (:mod:`pipeline.labels`) lists it with
+:func:`suggestions` for a person to confirm here as a reviewed override. Nothing is ever guessed.
 """
 
 from __future__ import annotations
 
+import difflib
 import re
 import unicodedata
 from functools import cache
 
 import pycountry
 
-__all__ = ["OVERRIDES", "UnknownCountryError", "to_iso3", "normalize_name"]
+__all__ = ["OVERRIDES", "UnknownCountryError", "to_iso3", "normalize_name", "suggestions"]
 
 
 class UnknownCountryError(ValueError):
@@ -182,3 +185,56 @@ def to_iso3(name: str) -> str:
             raise UnknownCountryError(name, f"alternatives disagree ({found})")
         return next(iter(codes.values()))
     raise UnknownCountryError(name)
+
+
+@cache
+def _known_names() -> dict[str, tuple[str, str]]:
+    """Comparison key -> (name as pycountry or OVERRIDES spells it, code), for suggestions only."""
+    known: dict[str, tuple[str, str]] = {}
+    for name, code in OVERRIDES.items():
+        known.setdefault(normalize_name(name), (name, code))
+    py = _pycountry_index()
+    for c in pycountry.countries:
+        for attr in ("name", "common_name", "official_name"):
+            value = getattr(c, attr, None)
+            if value and py.get(normalize_name(value)) == c.alpha_3:
+                known.setdefault(normalize_name(value), (value, c.alpha_3))
+    return known
+
+
+def _word_order_free(key: str) -> str:
+    """'korea, republic of' and 'republic of korea' compare equal."""
+    return " ".join(sorted(re.findall(r"[\w']+", key)))
+
+
+@cache
+def _known_by_words() -> dict[str, str]:
+    return {_word_order_free(key): key for key in _known_names()}
+
+
+def suggestions(name: str, n: int = 3, cutoff: float = 0.6) -> list[tuple[str, str]]:
+    """Known names closest to ``name`` as (name, code), best first, one per code.
+
+    For a person deciding on an OVERRIDES entry, never for assigning a code: "Norfolk Islnd" is
+    probably Norfolk Island, but only a reviewer who has looked at the document may say so. Names
+    are compared as printed and with their words sorted ("Republic of Korea" / "Korea, Republic
+    of"); names printed as alternatives ("A/B") are also compared part by part."""
+    known, by_words = _known_names(), _known_by_words()
+    printed = [name, *(_alternatives(name) or [])]
+    scored: dict[str, float] = {}
+    for part in printed:
+        key = normalize_name(part)
+        for space, to_key, probe in (
+            (known, str, key),
+            (by_words, by_words.get, _word_order_free(key)),
+        ):
+            for match in difflib.get_close_matches(probe, space, n=n * 2, cutoff=cutoff):
+                ratio = difflib.SequenceMatcher(None, probe, match).ratio()
+                k = to_key(match)
+                scored[k] = max(scored.get(k, 0.0), ratio)
+    out: list[tuple[str, str]] = []
+    for key in sorted(scored, key=lambda k: (-scored[k], k)):
+        display, code = known[key]
+        if code not in {c for _, c in out}:
+            out.append((display, code))
+    return out[:n]

@@ -30,14 +30,22 @@ def _version_path(archive: Archive, document_id: str, capture: str | None) -> Pa
     return latest.path if latest else None
 
 
-def unverified_rows(df: pd.DataFrame, archive: Archive | None = None) -> list[dict]:
+def unverified_rows(
+    df: pd.DataFrame, archive: Archive | None = None, paths: dict | None = None
+) -> list[dict]:
+    """Rows whose evidence is not on the cited page. ``paths`` maps (document_id, capture or None) to
+    the copy the rows were read from (see ``build.evidence_paths``): when the newest copy failed to
+    parse and an earlier one supplies the rows, the earlier one is what must hold the evidence."""
     archive = archive or Archive()
     problems = []
     for i, row in df.iterrows():
         capture = row.get("capture_timestamp") if "capture_timestamp" in df.columns else None
         capture = capture if isinstance(capture, str) and capture else None
         doc = by_id(row["document_id"])
-        path = _version_path(archive, row["document_id"], capture)
+        if paths is not None:
+            path = paths.get((row["document_id"], capture))
+        else:
+            path = _version_path(archive, row["document_id"], capture)
         if path is None:
             problems.append(
                 {"row": i, "document_id": row["document_id"], "problem": "no archived copy"}

@@ -118,6 +118,30 @@ def published_document_ids(tables: dict[str, pd.DataFrame], out_dir: Path) -> se
     return ids
 
 
+def merge_used_in(documents: pd.DataFrame, publishing: set[str], out_dir: Path) -> pd.DataFrame:
+    """``used_in_tables`` as it will be once this publish lands: each table's membership comes from the
+    build for the tables published now, and from the published documents.csv for every other table
+    (whose CSV is not replaced, so its rows still come from the copies recorded then)."""
+    old: dict[tuple[str, str], set[str]] = {}
+    path = out_dir / "documents.csv"
+    if path.exists():
+        with open(path, newline="", encoding="utf-8") as fh:
+            for row in csv.DictReader(fh):
+                used = row.get("used_in_tables") or ""
+                old[(row["document_id"], row["sha256"])] = {t for t in used.split(";") if t}
+    documents = documents.copy()
+    merged = []
+    for doc_id, sha, used in zip(
+        documents["document_id"], documents["sha256"], documents["used_in_tables"], strict=True
+    ):
+        now = {t for t in (used if isinstance(used, str) else "").split(";") if t} & publishing
+        kept = old.get((doc_id, sha), set()) - publishing
+        merged.append(";".join(sorted(now | kept)) or None)
+    documents["used_in_tables"] = merged
+    documents["is_parsed"] = documents["used_in_tables"].notna()
+    return documents
+
+
 def confirm_verified(
     documents: pd.DataFrame, tables: dict[str, pd.DataFrame], out_dir: Path
 ) -> pd.DataFrame:
@@ -181,8 +205,9 @@ def _write_synced(path: Path, data: bytes) -> None:
 
 def publish(tables: dict[str, pd.DataFrame], out_dir: Path | None = None) -> PublishReport:
     """Validate every table, then replace the published files. Raises PublishBlocked (writing nothing)
-    if any table fails. Publishers of the two sides may run at once (Dagster's multiprocess executor);
-    they share documents.csv, datapackage.json and CHANGES.md, so each publish holds a lock."""
+    if any table fails. Each table has its own publish step, and those steps may run at once (Dagster's
+    multiprocess executor); they share documents.csv, datapackage.json and CHANGES.md, so each publish
+    holds a lock, and documents.csv is merged so it speaks for every table published so far."""
     out_dir = Path(out_dir) if out_dir is not None else default_processed_dir()
     out_dir.mkdir(parents=True, exist_ok=True)
     with open(out_dir / ".publish.lock", "w") as lock:
@@ -209,7 +234,9 @@ def _publish(tables: dict[str, pd.DataFrame], out_dir: Path) -> PublishReport:
 
     out_dir.mkdir(parents=True, exist_ok=True)
     if "documents" in validated:
-        validated["documents"] = confirm_verified(validated["documents"], validated, out_dir)
+        publishing = set(validated) - {"documents"}
+        documents = merge_used_in(validated["documents"], publishing, out_dir)
+        validated["documents"] = confirm_verified(documents, validated, out_dir)
     rendered = {f"{name}.csv": render_csv(df) for name, df in validated.items()}
     present = {p.stem for p in out_dir.glob("*.csv") if p.stem in schemas.TABLES} | set(validated)
     rendered["datapackage.json"] = datapackage(sorted(present)).encode("utf-8")

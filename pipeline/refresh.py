@@ -1,26 +1,38 @@
-"""``make refresh``: fetch every registered document, then build, check and publish the tables.
+"""``make refresh``: fetch every registered document, parse each one, then build, check and publish.
 
-Runs the two Dagster jobs in process against the instance in ``$DAGSTER_HOME`` (so both runs show in the
-UI), prints one line per document and a summary, and exits non-zero if any document or step failed.
+Runs the three Dagster jobs in process against the instance in ``$DAGSTER_HOME`` (so the runs show in
+the UI) and prints a summary that says, per document, what was fetched and what failed to parse and why,
+and, per table, what was published from which documents or what held it back. The exit code is non-zero
+when a download failed for a reason other than an expected one (a document missing from a partial
+mirror), a document failed to parse, or a table's blocking check or publish step failed.
 """
 
 from __future__ import annotations
 
 import fcntl
 import os
+import re
 import sys
 import time
+from collections import Counter
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import dagster as dg
 
 from pipeline.archive import Archive
+from pipeline.build import PUBLISHED_TABLES, documents_for_table
 from pipeline.registry import registry
 
 # The summary below says what failed in one line each; full logs and stack traces are kept in the
 # instance (open `make ui`) rather than flooding the terminal.
 QUIET = {"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}}
+NO_NETWORK = re.compile(
+    r"NameResolution|Name or service not known|Temporary failure in name resolution|"
+    r"nodename nor servname|Connection refused|Network is unreachable|No route to host",
+    re.I,
+)
 
 
 @contextmanager
@@ -41,8 +53,20 @@ def _instance() -> dg.DagsterInstance:
     return dg.DagsterInstance.ephemeral()
 
 
-def _step_failures(result) -> list[str]:
-    out = []
+def fetch_failure_kind(reason: str) -> str:
+    """'not in mirror' and 'no network' are expected conditions of where the refresh runs, not faults
+    of a document; anything else (HTTP 404, a wrong file type, a truncated body) is a failure."""
+    if reason.startswith("not in mirror"):
+        return "not in mirror"
+    if NO_NETWORK.search(reason):
+        return "no network"
+    return "FAILED"
+
+
+# -- reading a run's own results -------------------------------------------------------------------
+def step_failures(result) -> dict[str, str]:
+    """Step key -> the first line of what the step's code raised."""
+    out = {}
     for event in result.all_events:
         if event.event_type_value == "STEP_FAILURE":
             data = event.event_specific_data
@@ -52,18 +76,141 @@ def _step_failures(result) -> list[str]:
             while err is not None and err.cause is not None:
                 err = err.cause
             msg = (getattr(user, "description", None) or (err.message if err else "")).strip()
-            out.append(f"{event.step_key}: {msg.splitlines()[0] if msg else 'failed'}")
+            out[event.step_key] = msg.splitlines()[0] if msg else "failed"
     return out
 
 
-def _check_failures(result) -> list[str]:
+def check_results(result) -> list[tuple[str, str, bool, str]]:
+    """(asset, check, passed, severity) for every check evaluated in the run."""
     out = []
     for event in result.all_events:
         if event.event_type_value == "ASSET_CHECK_EVALUATION":
             ev = event.event_specific_data
-            if not ev.passed:
-                out.append(f"{ev.asset_key.to_user_string()}:{ev.check_name} ({ev.severity.value})")
+            out.append((ev.asset_key.to_user_string(), ev.check_name, ev.passed, ev.severity.value))
     return out
+
+
+def materializations(result) -> dict[str, dict]:
+    """Asset -> metadata values of its materialization in the run."""
+    return {
+        e.asset_key.to_user_string(): {
+            k: getattr(v, "value", v) for k, v in e.materialization.metadata.items()
+        }
+        for e in result.get_asset_materialization_events()
+    }
+
+
+@dataclass
+class Summary:
+    lines: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+
+    def say(self, text: str) -> None:
+        self.lines.append(text)
+        print(text, flush=True)
+
+
+# -- the three stages --------------------------------------------------------------------------------
+def report_fetch(s: Summary, archive: Archive, start: int, run, seconds: float) -> None:
+    counts: Counter = Counter()
+    absent: list[str] = []
+    rows = archive.entries()[start:]
+    for row in rows:
+        if row["outcome"] != "failed":
+            counts[row["outcome"]] += 1
+            label = "fetched" if row["outcome"] == "new" else "unchanged"
+            s.say(
+                f"  {label:<13} {row['document_id']}: sha256 {row['sha256'][:16]}, "
+                f"{int(row['bytes']):,} bytes"
+            )
+            continue
+        kind = fetch_failure_kind(row["reason"])
+        counts[kind] += 1
+        if kind == "not in mirror":
+            absent.append(row["document_id"])  # one line for all of them, below
+            continue
+        s.say(f"  {kind:<13} {row['document_id']}: {row['reason']} [{row['url']}]")
+        if kind == "FAILED":
+            s.problems.append(f"download of {row['document_id']} failed")
+    # A fetch step that crashed before recording anything is a failure too.
+    recorded = {r["document_id"] for r in rows}
+    for step, msg in step_failures(run).items():
+        doc_id = step.removeprefix("raw_")
+        if doc_id not in recorded:
+            counts["FAILED"] += 1
+            s.say(f"  {'FAILED':<13} {doc_id}: {msg}")
+            s.problems.append(f"fetch step {step} crashed")
+    if absent:
+        s.say(
+            f"  {'not in mirror':<13} {len(absent)} documents (expected: the mirror holds only "
+            f"some documents; earlier archived copies stay in use): {', '.join(absent)}"
+        )
+    s.say(
+        f"fetch: {counts['new']} new, {counts['unchanged']} unchanged, "
+        f"{counts['not in mirror']} not in mirror, {counts['no network']} no network, "
+        f"{counts['FAILED']} failed ({seconds:.1f}s, run {run.run_id[:8]})"
+    )
+    if counts["no network"]:
+        s.problems.append("some hosts could not be reached (no network?): try MIRROR=")
+
+
+def report_parse(s: Summary, run, seconds: float) -> None:
+    failures = step_failures(run)
+    done = materializations(run)
+    for step, msg in sorted(failures.items()):
+        doc_id = step.removeprefix("parsed_")
+        s.say(f"  {'FAILED':<13} {doc_id}: {msg.removeprefix(doc_id + ', ')}")
+        s.problems.append(f"{doc_id} failed to parse")
+    for asset, md in sorted(done.items()):
+        left_out = md.get("figures_left_out_count") or 0
+        if left_out:
+            s.say(
+                f"  {'left out':<13} {asset.removeprefix('parsed_')}: {left_out} figure(s) not "
+                "one fiscal year's count (reasons in the asset's metadata, `make ui`)"
+            )
+    for asset, check, passed, _ in check_results(run):
+        if not passed:
+            s.say(f"  {'warning':<13} {asset.removeprefix('parsed_')}: {check} (see `make ui`)")
+    s.say(
+        f"parse: {len(done)} documents parsed, {len(failures)} failed "
+        f"({seconds:.1f}s, run {run.run_id[:8]})"
+    )
+
+
+def report_build(s: Summary, archive: Archive, run, seconds: float) -> None:
+    failures = step_failures(run)
+    done = materializations(run)
+    checks = check_results(run)
+    s.say(f"build ({seconds:.1f}s, run {run.run_id[:8]}):")
+    for table in PUBLISHED_TABLES:
+        published = done.get(f"published_{table}")
+        failed_checks = [
+            f"{c} ({sev.lower()})" for a, c, ok, sev in checks if a == table and not ok
+        ]
+        if published is not None:
+            state = "changed" if published.get("changed") else "unchanged"
+            s.say(
+                f"  {'published':<13} {table}: {published.get('rows')} rows ({state}) from "
+                f"{published.get('documents')}"
+                + (f"; warnings: {', '.join(failed_checks)}" if failed_checks else "")
+            )
+            continue
+        docs = documents_for_table(table)
+        if table in failures and not any(archive.versions(d.id) for d in docs):
+            s.say(f"  {'not built':<13} {table}: none of its documents is archived")
+            continue
+        why = failures.get(table) or failures.get(f"published_{table}")
+        blocking = [c for c in failed_checks if c.endswith("(error)")]
+        reason = (
+            f"blocking check failed: {', '.join(blocking)}"
+            if blocking
+            else (why or "skipped (an upstream step failed)")
+        )
+        s.say(f"  {'NOT PUBLISHED':<13} {table}: {reason}; the published file is unchanged")
+        s.problems.append(f"{table} not published")
+    if "documents" in failures:
+        s.say(f"  {'FAILED':<13} documents: {failures['documents']}")
+        s.problems.append("documents table failed")
 
 
 def main() -> int:
@@ -75,61 +222,34 @@ def main() -> int:
         instance = _instance()
         archive = Archive()
         start = len(archive.entries())
-        print(
+        s = Summary()
+        s.say(
             f"refresh: {len(registry())} registered documents"
             + (f", mirror {mirror}" if mirror else "")
         )
 
-        t0 = time.monotonic()
-        fetch = defs.resolve_job_def("fetch_raw").execute_in_process(
-            instance=instance, raise_on_error=False, run_config=QUIET
-        )
-        t_fetch = time.monotonic() - t0
-        counts = {"new": 0, "unchanged": 0, "failed": 0}
-        for row in archive.entries()[start:]:
-            counts[row["outcome"]] += 1
-            label = {"new": "fetched", "unchanged": "unchanged", "failed": "FAILED"}[row["outcome"]]
-            detail = (
-                f"sha256 {row['sha256'][:16]}, {int(row['bytes']):,} bytes"
-                if row["sha256"]
-                else row["reason"]
+        def run(job: str):
+            t0 = time.monotonic()
+            result = defs.resolve_job_def(job).execute_in_process(
+                instance=instance, raise_on_error=False, run_config=QUIET
             )
-            print(
-                f"  {label:<9} {row['document_id']}: {detail}"
-                + ("" if row["sha256"] else f" [{row['url']}]")
+            return result, time.monotonic() - t0
+
+        fetch, t = run("fetch_raw")
+        report_fetch(s, archive, start, fetch, t)
+        parse, t = run("parse_documents")
+        report_parse(s, parse, t)
+        build, t = run("build_tables")
+        report_build(s, archive, build, t)
+
+        if s.problems:
+            s.say(f"exit 1: {'; '.join(s.problems)}")
+            s.say(
+                "details of every failure: `make ui`, then the fetch_raw / parse_documents / build_tables runs"
             )
-
-        t1 = time.monotonic()
-        build = defs.resolve_job_def("build_tables").execute_in_process(
-            instance=instance, raise_on_error=False, run_config=QUIET
-        )
-        t_build = time.monotonic() - t1
-        build_failures = _step_failures(build)
-        check_failures = _check_failures(build)
-
-        print(
-            f"fetch: {counts['new']} new, {counts['unchanged']} unchanged, {counts['failed']} failed "
-            f"({t_fetch:.1f}s, run {fetch.run_id[:8]})"
-        )
-        for line in build_failures:
-            print(f"  build FAILED {line}")
-        for line in check_failures:
-            print(f"  check FAILED {line}")
-        published = sorted(
-            {
-                e.asset_key.to_user_string()
-                for e in build.get_asset_materialization_events()
-                if e.asset_key.to_user_string().startswith("published_")
-            }
-        )
-        print(
-            f"build: {'ok' if build.success else 'FAILED'}; published: {', '.join(published) or 'nothing'} "
-            f"({t_build:.1f}s, run {build.run_id[:8]})"
-        )
-        if not build.success or counts["failed"]:
-            print("details of every failure: `make ui`, then the fetch_raw / build_tables runs")
-        ok = counts["failed"] == 0 and build.success
-        return 0 if ok else 1
+            return 1
+        s.say("exit 0: everything archived was parsed and every table with documents was published")
+        return 0
 
 
 if __name__ == "__main__":

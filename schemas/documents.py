@@ -6,9 +6,10 @@ from schemas import _common as c
 
 
 class Documents(pa.DataFrameModel):
-    """One row per archived version of a registered document: where it came from and its checksum.
-    Every other table joins here on document_id (the version marked is_parsed is the one its rows
-    were read from)."""
+    """One row per archived version of a registered document: where it came from, its checksum, what
+    its parser made of it and which published tables use its rows. Every other table joins here on
+    document_id (the version marked is_parsed is the one its rows were read from; when the newest copy
+    of a document fails to parse, an earlier copy that parsed keeps supplying the rows)."""
 
     document_id: Series[str] = c.document_id()
     family: Series[str] = pa.Field(
@@ -43,7 +44,8 @@ class Documents(pa.DataFrameModel):
         nullable=True, ge=1, description="Page count (PDF only)."
     )
     is_parsed: Series[bool] = pa.Field(
-        description="True for the version the published rows were read from."
+        description="True for a version whose rows are in at least one published table "
+        "(see used_in_tables)."
     )
     parser: Series[str] = pa.Field(
         nullable=True,
@@ -60,6 +62,23 @@ class Documents(pa.DataFrameModel):
         str_matches=r"^\d{14}$",
         description="For a web-archive capture of a page that is overwritten yearly: the capture time "
         "(YYYYMMDDhhmmss), matching capture_timestamp in icac_task_force_activity.csv; empty otherwise.",
+    )
+
+    parse_status: Series[str] = pa.Field(
+        isin=["parsed", "failed", "superseded", "archived_only"],
+        description="What the parser made of these bytes: parsed; failed (see parse_error; an earlier "
+        "copy that parsed is used instead, if any); superseded (a newer copy parsed, so this one was "
+        "not read); archived_only (no parser for this document yet).",
+    )
+    parse_error: Series[str] = pa.Field(
+        nullable=True,
+        description="For a failed parse: document, page and what the parser expected; empty otherwise.",
+    )
+    used_in_tables: Series[str] = pa.Field(
+        nullable=True,
+        str_matches=r"^[a-z_]+(;[a-z_]+)*$",
+        description="Published tables (separated by ';') whose rows were read from this version; "
+        "empty when no published row comes from it.",
     )
 
     class Config:

@@ -7,6 +7,7 @@ import sys
 
 import dagster as dg
 
+import schemas
 from pipeline.archive import Archive
 from pipeline.registry import registry
 from tests.conftest import MIRROR, REPO
@@ -37,14 +38,22 @@ def test_asset_groups_and_jobs():
     assert groups["raw"] == {f"raw_{d.id}" for d in registry()}
     assert "cybertipline_reports_by_esp" in groups["reports"]
     assert "icac_task_force_activity" in groups["outcomes"]
-    assert {"published_reports", "published_outcomes", "documents"} <= groups["publish"]
+    tables = [t for t in schemas.TABLES if t != "documents"]
+    assert groups["publish"] == {f"published_{t}" for t in tables} | {"documents"}
+    # one parse asset per document with a parser, in its side's group, fed by its raw asset only
+    for doc in registry():
+        if doc.parser:
+            node = graph.get(dg.AssetKey(f"parsed_{doc.id}"))
+            assert node.group_name == doc.family
+            assert {k.to_user_string() for k in node.parent_keys} == {f"raw_{doc.id}"}
     # reports and outcomes never feed each other
     for key in graph.get_all_asset_keys():
         node = graph.get(key)
         if node.group_name in ("reports", "outcomes"):
             for parent in node.parent_keys:
                 assert graph.get(parent).group_name in (node.group_name, "raw"), (key, parent)
-    assert defs.resolve_job_def("fetch_raw") and defs.resolve_job_def("build_tables")
+    for job in ("fetch_raw", "parse_documents", "build_tables"):
+        assert defs.resolve_job_def(job)
 
 
 def test_raw_assets_materialize_against_mirror(tmp_path, monkeypatch):

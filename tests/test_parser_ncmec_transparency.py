@@ -499,9 +499,31 @@ def test_missing_row(pages):
 
 
 def test_unrecognised_row_label(pages):
+    # Unlike a country name, a recipient row is structure: the four recipients are a closed set that
+    # identifies the recipients and feedback tables, and the schema has no recipient-as-printed
+    # column. So an unrecognised recipient fails the document (pipeline/labels.py lists no recipient
+    # labels); spelling drift in the words around the key word is absorbed by the row patterns.
     p = perturb(pages, "Recipients of", "Local Law\nEnforcement", "Tribal Police")
     with pytest.raises(ParseError, match=f"^{WHERE_8}: .*found \"unrecognised row 'Tribal Police'"):
         _parse(p)
+
+
+def test_an_extra_recipient_row_fails_the_document(pages):
+    p = copy.deepcopy(pages)
+    table = _raw_table(p, "Recipients of")
+    local = next(r for r in table.rows if r[0] == "Local Law\nEnforcement")
+    table.rows.append(["Tribal Law\nEnforcement", *local[1:]])
+    with pytest.raises(ParseError) as err:
+        _parse(p)
+    assert (err.value.page, err.value.found) == (8, "unrecognised row 'Tribal Law Enforcement'")
+
+
+def test_misspelt_recipient_words_around_the_key_word_are_absorbed(pages, parsed):
+    p = perturb(pages, "Recipients of", "Federal Law\nEnforcement", "Federal Law\nEnforcment")
+    p = perturb(p, "Feedback Relating to", "Local Law", "Local Lw")
+    out = _parse(p)
+    for name in (TO_LE, FEEDBACK):
+        pd.testing.assert_frame_equal(out[name], parsed[name])
 
 
 def test_missing_value(pages):

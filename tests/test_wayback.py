@@ -77,7 +77,7 @@ def test_capture_listing_host_must_be_allowed(server, policy, tmp_path):
 def test_history_recovered_from_captures(server, policy, tmp_path):
     """Captures from three years (stand-in pages in two wordings) are archived, parsed, and every
     fiscal year the page ever showed comes back, each row tied to its capture and its evidence."""
-    from pipeline.build import parse_family
+    from pipeline.build import build_table, document_parses, evidence_paths
     from pipeline.evidence import unverified_rows
     from tests.standins.icac import program_page_html
 
@@ -92,7 +92,8 @@ def test_history_recovered_from_captures(server, policy, tmp_path):
     serve_archive(server, pages)
     assert all(r.outcome == "new" for r in fetch_captures(doc, archive, base=base, policy=policy))
 
-    df = parse_family("icac", archive).tables["icac_task_force_activity"]
+    parses = document_parses(archive, cache=False, docs=[doc])
+    df = build_table("icac_task_force_activity", parses)
     arrests = df[df["measure"] == "arrests"].set_index("fiscal_year")
     assert arrests["value"].to_dict() == {2021: 10400, 2023: 10800, 2024: 12600}
     assert arrests["capture_timestamp"].to_dict() == {
@@ -102,6 +103,7 @@ def test_history_recovered_from_captures(server, policy, tmp_path):
     }
     assert set(arrests["qualifier"]) == {"more than"}
     assert unverified_rows(df, archive) == []
+    assert unverified_rows(df, archive, evidence_paths(parses, archive)) == []
     # a row whose evidence is not on its capture's page is caught
     bad = df.copy()
     bad.loc[bad.index[0], "capture_timestamp"] = (
@@ -114,8 +116,8 @@ def test_history_recovered_from_captures(server, policy, tmp_path):
 
 
 def test_live_page_equal_to_a_capture_is_still_the_current_document(server, policy, tmp_path):
-    from pipeline.build import versions_to_parse
     from pipeline.fetch import fetch_document
+    from pipeline.parse import parse_document
 
     archive = Archive(tmp_path / "raw")
     base = f"https://localhost:{server.port}"
@@ -129,4 +131,7 @@ def test_live_page_equal_to_a_capture_is_still_the_current_document(server, poli
     latest = archive.latest(doc.id)
     assert latest is not None and latest.path.read_bytes() == HTML_2025
     assert latest.capture_timestamp == "20250115000000" and latest.seen_live
-    assert versions_to_parse(doc, archive) == [latest]  # parsed once, not as capture and as live
+    parsed = parse_document(doc, archive, cache=False)
+    # parsed once, as the current document, not also as a capture of history
+    assert [p.sha256 for p in parsed.used] == [latest.sha256]
+    assert [v.sha256 for v, p in parsed.copies if p is not None] == [latest.sha256]

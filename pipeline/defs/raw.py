@@ -35,8 +35,9 @@ def _metadata(doc: Document, r: FetchResult) -> dict:
             bytes=dg.MetadataValue.int(r.bytes),
             path=dg.MetadataValue.path(str(r.path)),
         )
-        if doc.format == "pdf":
-            md["pages"] = dg.MetadataValue.int(page_count(r.path))
+        pages = page_count(r.path) if doc.format == "pdf" else None
+        if pages is not None:
+            md["pages"] = dg.MetadataValue.int(pages)
     else:
         md["reason"] = r.reason
     return md

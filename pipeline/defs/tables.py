@@ -1,7 +1,9 @@
-"""Parser assets, table assets with their checks, the documents table and the two publish assets.
+"""Table assets with their checks, and the documents table (groups ``reports``, ``outcomes``,
+``publish``).
 
-Groups: ``reports`` (NCMEC), ``outcomes`` (DOJ/OJJDP, USSC, BJS), ``publish``. The reports and outcomes
-graphs share nothing but the documents table, so a failure on one side never blocks the other.
+Each table is assembled from the copies its documents' parse assets chose (read back from the parse
+cache, so nothing is parsed twice), and carries its own blocking checks: a failed check stops that table's
+publish step only. The reports and outcomes tables share nothing but the documents table.
 """
 
 import dagster as dg
@@ -11,90 +13,28 @@ import schemas
 from pipeline import reconcile
 from pipeline.archive import Archive
 from pipeline.build import (
-    PARSER_TABLES,
-    FamilyParseError,
-    NothingArchivedError,
-    assemble,
-    documents_for,
+    PUBLISHED_TABLES,
+    build_table,
+    document_parses,
+    documents_for_table,
     documents_table,
-    is_known_real,
-    parse_family,
-    parser_families,
+    evidence_paths,
+    table_sources,
 )
+from pipeline.defs.md import column_schema, md_table
+from pipeline.defs.parsed import parsed_asset_name
 from pipeline.defs.raw import raw_asset_name
 from pipeline.evidence import unverified_rows
-from pipeline.publish import publish, validate
-from pipeline.registry import by_id, registry
-
-FAMILY_OF_PARSER = {d.parser: d.family for d in registry() if d.parser}
-
-
-def _md_table(rows: list[dict], limit: int = 50) -> dg.MetadataValue:
-    if not rows:
-        return dg.MetadataValue.md("(none)")
-    cols = list(dict.fromkeys(k for r in rows for k in r))
-    lines = ["| " + " | ".join(cols) + " |", "|" + " --- |" * len(cols)]
-    for r in rows[:limit]:
-        lines.append("| " + " | ".join(str(r.get(c, "")) for c in cols) + " |")
-    if len(rows) > limit:
-        lines.append(f"\n... {len(rows) - limit} more")
-    return dg.MetadataValue.md("\n".join(lines))
+from pipeline.labels import LABEL_COLUMNS, unknown_labels
+from pipeline.publish import validate
+from pipeline.registry import registry
 
 
-def _column_schema(table: str) -> dg.TableSchema:
-    cols = schemas.TABLES[table].to_schema().columns
-    return dg.TableSchema(
-        columns=[
-            dg.TableColumn(name, str(c.dtype), description=c.description)
-            for name, c in cols.items()
-        ]
-    )
+def _parses(table: str):
+    return document_parses(Archive(), docs=documents_for_table(table))
 
 
-# -- parser assets ---------------------------------------------------------------------------------
-def build_parser_asset(parser: str) -> dg.AssetsDefinition:
-    docs = documents_for(parser)
-
-    @dg.asset(
-        name=f"parsed_{parser}",
-        group_name=FAMILY_OF_PARSER[parser],
-        deps=[raw_asset_name(d) for d in docs],
-        kinds={"pdfplumber", "pandas"},
-        description=f"Rows read by pipeline/parsers/{parser}.py from the latest archived copy of each of: "
-        + ", ".join(d.id for d in docs),
-    )
-    def _parsed(context: dg.AssetExecutionContext) -> dg.Output:
-        try:
-            fp = parse_family(parser, Archive())
-        except (FamilyParseError, NothingArchivedError) as exc:
-            raise dg.Failure(description=str(exc), allow_retries=False) from exc
-        # Whether each copy is known to be the publisher's own (fetched from origin, or matching a
-        # reference checksum): a parser run only on stand-ins stays "not verified".
-        parsed = [
-            {
-                "document_id": v.document_id,
-                "sha256": v.sha256[:16],
-                "capture": v.capture_timestamp,
-                "verified_real_copy": is_known_real(by_id(v.document_id), v),
-            }
-            for v in fp.parsed
-        ]
-        verified = all(row["verified_real_copy"] for row in parsed)
-        return dg.Output(
-            fp.tables,
-            metadata={
-                "documents_parsed": _md_table(parsed),
-                "parser_verified_against_real_copies": verified,
-                "documents_not_archived": ", ".join(fp.missing) or "(none)",
-                **{f"rows_{t}": dg.MetadataValue.int(n) for t, n in fp.row_counts().items()},
-            },
-        )
-
-    return _parsed
-
-
-# -- table assets ----------------------------------------------------------------------------------
-def _year_totals(table: str, df: pd.DataFrame) -> list[dict]:
+def _year_totals(df: pd.DataFrame) -> list[dict]:
     period = "calendar_year" if "calendar_year" in df.columns else "fiscal_year"
     value = next((c for c in ("reports", "feedback_instances") if c in df.columns), None)
     out = []
@@ -107,18 +47,31 @@ def _year_totals(table: str, df: pd.DataFrame) -> list[dict]:
 
 
 def build_table_asset(table: str) -> dg.AssetsDefinition:
-    parsers = [p for p in parser_families() if table in PARSER_TABLES[p]]
-    family = schemas.family_of(table)
+    docs = documents_for_table(table)
 
-    def _table(context: dg.AssetExecutionContext, **parsed) -> dg.Output:
-        df = assemble(table, [tables[table] for tables in parsed.values()])
+    def _table(context: dg.AssetExecutionContext) -> dg.Output:
+        parses = _parses(table)
+        df = build_table(table, parses)
+        if df is None:
+            # Publishing an empty table would erase the previous release: the step fails instead, and
+            # what is published stays as it is.
+            raise dg.Failure(
+                description=f"{table}: no document has a parsed copy "
+                f"({', '.join(d.id for d in docs)}); the published table is left as it is",
+                allow_retries=False,
+            )
+        sources = [
+            {"document_id": p.document_id, "copy": p.sha256[:16], "rows": len(p.tables[table])}
+            for p in table_sources(table, parses)
+        ]
         return dg.Output(
             df,
             metadata={
                 "dagster/row_count": dg.MetadataValue.int(len(df)),
-                "dagster/column_schema": _column_schema(table),
-                "rows_per_year_and_document": _md_table(_year_totals(table, df)),
-                "preview": _md_table(
+                "dagster/column_schema": column_schema(table),
+                "documents_used": md_table(sources),
+                "rows_per_year_and_document": md_table(_year_totals(df)),
+                "preview": md_table(
                     df.head(10).astype(object).where(df.head(10).notna(), "").to_dict("records")
                 ),
             },
@@ -126,8 +79,8 @@ def build_table_asset(table: str) -> dg.AssetsDefinition:
 
     return dg.asset(
         name=table,
-        group_name=family,
-        ins={f"parsed_{p}": dg.AssetIn(f"parsed_{p}") for p in parsers},
+        group_name=schemas.family_of(table),
+        deps=[parsed_asset_name(d) for d in docs],
         kinds={"pandas"},
         description=" ".join((schemas.TABLES[table].__doc__ or "").split()),
     )(_table)
@@ -136,13 +89,26 @@ def build_table_asset(table: str) -> dg.AssetsDefinition:
 @dg.asset(
     name="documents",
     group_name="publish",
-    deps=[raw_asset_name(d) for d in registry()],
+    deps=[raw_asset_name(d) for d in registry()]
+    + [parsed_asset_name(d) for d in registry() if d.parser],
     kinds={"pandas"},
     description=" ".join((schemas.TABLES["documents"].__doc__ or "").split()),
 )
 def documents_asset(context: dg.AssetExecutionContext) -> dg.Output:
     df = documents_table(Archive())
-    return dg.Output(df, metadata={"dagster/row_count": dg.MetadataValue.int(len(df))})
+    status = df["parse_status"].value_counts().to_dict()
+    return dg.Output(
+        df,
+        metadata={
+            "dagster/row_count": dg.MetadataValue.int(len(df)),
+            **{f"copies_{k}": dg.MetadataValue.int(int(v)) for k, v in sorted(status.items())},
+            "failed_copies": md_table(
+                df[df["parse_status"] == "failed"][
+                    ["document_id", "sha256", "parse_error"]
+                ].to_dict("records")
+            ),
+        },
+    )
 
 
 # -- checks ----------------------------------------------------------------------------------------
@@ -176,7 +142,7 @@ def _problems_result(
     return dg.AssetCheckResult(
         passed=not problems,
         severity=severity,
-        metadata={"problems": _md_table(problems), "count": len(problems)},
+        metadata={"problems": md_table(problems), "count": len(problems)},
     )
 
 
@@ -185,11 +151,15 @@ def build_row_sum_check(table: str) -> dg.AssetChecksDefinition:
         asset=table,
         name="sums_to_stated_total",
         blocking=True,
-        additional_ins={"by_year": dg.AssetIn("cybertipline_reports_by_year")},
         description="Rows of each document sum exactly to the total printed in the same document.",
     )
-    def _check(df: pd.DataFrame, by_year: pd.DataFrame) -> dg.AssetCheckResult:
-        return _problems_result(reconcile.row_sums(table, df, by_year))
+    def _check(df: pd.DataFrame) -> dg.AssetCheckResult:
+        # The printed totals come from the same documents' parses (not from the by-year table asset,
+        # so a problem in that table cannot skip this check).
+        stated = build_table("cybertipline_reports_by_year", _parses(table))
+        if stated is None:
+            stated = pd.DataFrame(columns=["document_id", "measure", "value", "page"])
+        return _problems_result(reconcile.row_sums(table, df, stated))
 
     return _check
 
@@ -231,48 +201,37 @@ def build_evidence_check(table: str) -> dg.AssetChecksDefinition:
         asset=table,
         name="evidence_on_cited_page",
         blocking=True,
-        description="Every figure's evidence text is found in the archived document's text at the cited page.",
+        description="Every figure's evidence text is found, at the cited page, in the archived copy the "
+        "row was read from.",
     )
     def _check(df: pd.DataFrame) -> dg.AssetCheckResult:
-        return _problems_result(unverified_rows(df, Archive()))
+        archive = Archive()
+        paths = evidence_paths(_parses(table), archive)
+        return _problems_result(unverified_rows(df, archive, paths))
 
     return _check
 
 
-# -- publish ---------------------------------------------------------------------------------------
-def build_publish_asset(family: str) -> dg.AssetsDefinition:
-    tables = [t for t in schemas.TABLES if schemas.family_of(t) == family] + ["documents"]
+def build_unknown_labels_check(table: str) -> dg.AssetChecksDefinition:
+    @dg.asset_check(
+        asset=table,
+        name="labels_known",
+        blocking=False,
+        description="Warns about every label (country name) the normalisation tables do not know: it "
+        "is published as printed with the normalised column empty. Confirm a suggestion by adding it "
+        "to pipeline/countries.py OVERRIDES with a reason; nothing is matched automatically.",
+    )
+    def _check(df: pd.DataFrame) -> dg.AssetCheckResult:
+        return _problems_result(unknown_labels(table, df), dg.AssetCheckSeverity.WARN)
 
-    def _publish(context: dg.AssetExecutionContext, **frames) -> dg.MaterializeResult:
-        report = publish(frames)
-        return dg.MaterializeResult(
-            metadata={
-                "out_dir": dg.MetadataValue.path(str(report.out_dir)),
-                "changes": _md_table(
-                    [
-                        {"table": t, "rows": c.rows, "added": c.added, "removed": c.removed}
-                        for t, c in report.changes.items()
-                    ]
-                ),
-            }
-        )
-
-    return dg.asset(
-        name=f"published_{family}",
-        group_name="publish",
-        ins={t: dg.AssetIn(t) for t in tables},
-        kinds={"csv"},
-        description=f"Write-audit-publish of the {family} tables (and documents.csv) to processed/.",
-    )(_publish)
+    return _check
 
 
-parser_assets = [build_parser_asset(p) for p in parser_families()]
-table_names = [t for t in schemas.TABLES if t != "documents"]
-table_assets = [build_table_asset(t) for t in table_names]
-publish_assets = [build_publish_asset(f) for f in ("reports", "outcomes")]
-checks = (
+table_assets = [build_table_asset(t) for t in PUBLISHED_TABLES]
+table_checks = (
     [build_schema_check(t) for t in schemas.TABLES]
     + [build_row_sum_check(t) for t in reconcile.ROW_SUM_RULES]
     + [by_year_parts_check, by_year_revisions_check, to_le_totals_check]
-    + [build_evidence_check(t) for t in table_names if schemas.family_of(t) == "outcomes"]
+    + [build_evidence_check(t) for t in PUBLISHED_TABLES if schemas.family_of(t) == "outcomes"]
+    + [build_unknown_labels_check(t) for t in PUBLISHED_TABLES if LABEL_COLUMNS.get(t)]
 )

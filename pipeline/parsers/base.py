@@ -3,8 +3,19 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
 
-__all__ = ["ParseError", "parse_count", "COUNT_RE"]
+import pandas as pd
+
+__all__ = [
+    "ParseError",
+    "ParseResult",
+    "Skipped",
+    "SKIP_REASONS",
+    "as_result",
+    "parse_count",
+    "COUNT_RE",
+]
 
 # A count as printed: 1,234,567 or 1234 (NCMEC never prints decimals in counts).
 COUNT_RE = re.compile(r"^\d{1,3}(?:,\d{3})+$|^\d+$")
@@ -77,3 +88,53 @@ def footnote_note(name: str, notes: dict[str, str]) -> str | None:
     if text is None:
         return f"Marked '{m[1]}' in the document; no footnote for it was found."
     return f"Footnote '{m[1]}' in the document: {text}"
+
+
+# -- what a parser returns ---------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Skipped:
+    """A number that matched a measure but is not published, with the reason a reviewer needs.
+
+    ``reason`` is one word from :data:`SKIP_REASONS` (why it is not one fiscal year's count); ``detail``
+    says more in the document's own terms ("first three quarters of FY 2009", "since 1998")."""
+
+    page: int | None
+    measure: str
+    value: str
+    reason: str
+    evidence: str
+    detail: str = ""
+
+
+# Why a figure that matched a measure is left out. One list for every prose parser.
+SKIP_REASONS = (
+    "cumulative",  # since 1998, since its inception, to date, in total, over the past N years
+    "partial",  # first three quarters of, through March, as of, year to date, so far
+    "relative",  # last year / this year with no document date to resolve it
+    "range",  # FY2010 and FY2011, 2010-2015
+    "average",  # each year, annually, per year
+    "other_agency",  # FBI, HSI, U.S. Attorneys ...
+    "calendar_year",  # a calendar-year figure in a fiscal-year table
+    "no_year",  # no time anchor at all
+    "duplicate",  # restated elsewhere in the document (kept once)
+    "malformed",  # a number with a typo ("1,575,032 million reports")
+    "other",  # anything else; detail says what
+)
+
+
+@dataclass
+class ParseResult:
+    """One document's rows per published table, plus what was read but left out, and warnings.
+
+    ``warnings`` are things a reviewer should see that do not make the document unreadable: an
+    expected measure that is absent ("no arrests figure on this page version"), a chart that could not
+    be read while the prose figures were. They become a WARN check, never a failure."""
+
+    tables: dict[str, pd.DataFrame]
+    skipped: list[Skipped] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+def as_result(out: ParseResult | dict[str, pd.DataFrame]) -> ParseResult:
+    """Parsers that have nothing to skip may return just their tables."""
+    return out if isinstance(out, ParseResult) else ParseResult(tables=dict(out))

@@ -24,9 +24,13 @@ file's wording or coordinates:
   count whether it is printed on the first line (2019, 2020) or between the halves (2022);
 * a dash printed as a count ("-", 2020: Norfolk Island, Saint Helena ..., Svalbard) is the zero of the
   spreadsheet's accounting number format, so it is read as 0 - the rows still add up to the total;
-* the unknown-location row is recognised by :data:`UNKNOWN_LOCATION_LABELS`, every other name must map
-  to ISO 3166-1 through :mod:`pipeline.countries`, the year in the title must be the registry's year,
-  and the rows must add up to the printed grand total exactly.
+* the unknown-location row is recognised by :data:`UNKNOWN_LOCATION_LABELS`; every other name is mapped
+  to ISO 3166-1 through :mod:`pipeline.countries`. A name the mapper does not know (a misspelt
+  territory, "Saint Helena, Ascencion and Tristan da Cunha") is data, not drift: it is published as
+  printed with ``country_iso3`` empty and ``is_location_unknown`` false, and
+  :func:`pipeline.labels.unknown_labels` lists it for review. What still stops the document: the year
+  in the title must be the registry's year, and the rows must add up to the printed grand total
+  exactly (so a misread row cannot hide behind an unknown name).
 
 Two layers: :func:`read_pages` is the only code that touches pdfplumber; :func:`parse_pages` is a pure
 function over its output, so tests can feed it perturbed pages.
@@ -627,6 +631,15 @@ def _check_headerless_page(
             )
 
 
+def _iso3_or_none(name: str) -> str | None:
+    """The ISO code, or None for a name pipeline/countries.py does not know: published as printed
+    with the code empty (listed by pipeline.labels.unknown_labels), never guessed."""
+    try:
+        return countries.to_iso3(name.rstrip(FOOTNOTE_MARKERS).strip())
+    except countries.UnknownCountryError:
+        return None
+
+
 def parse_pages(
     pages: Sequence[PageWords], document_id: str, year: int | None
 ) -> dict[str, pd.DataFrame]:
@@ -683,16 +696,7 @@ def parse_pages(
             unknown_rows.append(r)
             iso3 = None
         else:
-            try:
-                iso3 = countries.to_iso3(name.rstrip(FOOTNOTE_MARKERS).strip())
-            except countries.UnknownCountryError as exc:
-                raise ParseError(
-                    document_id,
-                    r.page,
-                    "a country name pipeline/countries.py maps to ISO 3166-1 "
-                    "(or an unknown-location label in UNKNOWN_LOCATION_LABELS)",
-                    name,
-                ) from exc
+            iso3 = _iso3_or_none(name)
         records.append(
             {
                 "calendar_year": year,

@@ -11,7 +11,11 @@ wording:
   Every expected row must be there exactly once and no unknown row may be: a table that is missing, or
   whose rows are not all recognised, raises :class:`ParseError` naming the page and what was expected.
   The recipients and feedback tables share their rows, so a caption mentioning feedback never names
-  the recipients table. A table broken by a page break is re-joined when the part opening the next
+  the recipients table. Recipient rows are structure, not free labels: they are a closed set that
+  identifies these two tables, and the published ``recipient`` column is that set (no as-printed
+  column), so an unrecognised recipient fails the document instead of being published with an empty
+  recipient as an unknown country name is (see :mod:`pipeline.labels`). Misspelt words around the
+  key word ("Federal Law Enforcment") are absorbed by the row patterns. A table broken by a page break is re-joined when the part opening the next
   page has no header, repeats the header, or repeats a years-only header with no text above it.
 * **Placing characters.** pdfplumber's default ``extract_tables()`` assigns characters to cells by
   their font boxes, which these fonts put ~0.6 em below the glyphs: rows shift and a table's last row
