@@ -247,3 +247,37 @@ def parse_document(
             used.append(results[v.sha256])
             break
     return DocumentParse(doc, [(v, results[v.sha256]) for v in versions], used)
+
+
+# -- parsing several documents on both cores ----------------------------------------------------------
+def _needs_parse(doc: Document, archive: Archive, cache: ParseCache) -> bool:
+    return any(not cache.path(doc, v).exists() for v in archive.versions(doc.id))
+
+
+def _warm(args: tuple[str, str, str]) -> str:
+    raw_root, cache_root, doc_id = args
+    from pipeline.registry import by_id
+
+    parse_document(by_id(doc_id), Archive(raw_root), ParseCache(Path(cache_root)))
+    return doc_id
+
+
+def warm_cache(docs: list[Document], archive: Archive, workers: int = 2) -> list[str]:
+    """Parse, in ``workers`` processes, the documents whose copies are not in the cache yet, so the
+    per-document Dagster steps that follow (run one after another, in process) are cache hits. Returns
+    the ids parsed. pdfminer is pure Python: threads would not use the second core."""
+    import threading
+    from concurrent.futures import ProcessPoolExecutor
+    from multiprocessing import get_context
+
+    cache = ParseCache(default_cache_dir(archive))
+    todo = [d for d in docs if _needs_parse(d, archive, cache)]
+    if len(todo) < 2 or workers < 2:
+        return [d.id for d in todo]  # not worth a process: the Dagster step parses it
+    # Forking a process that runs other threads can deadlock on a lock held at fork time.
+    context = get_context("fork" if threading.active_count() == 1 else "spawn")
+    # Longest first (the transparency report), so both workers finish together.
+    todo.sort(key=lambda d: -max(v.bytes for v in archive.versions(d.id)))
+    args = [(str(archive.root), str(cache.root), d.id) for d in todo]
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        return list(pool.map(_warm, args))

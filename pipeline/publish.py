@@ -63,6 +63,7 @@ class TableChange:
 class PublishReport:
     out_dir: Path
     changes: dict[str, TableChange] = field(default_factory=dict)
+    written: list[str] = field(default_factory=list)  # files actually replaced
 
     def summary(self) -> str:
         parts = [f"{t}: {c.rows} rows (+{c.added}/-{c.removed})" for t, c in self.changes.items()]
@@ -248,6 +249,16 @@ def _publish(tables: dict[str, pd.DataFrame], out_dir: Path) -> PublishReport:
             old = out_dir / fname
             report.changes[fname[:-4]] = _diff(old.read_bytes() if old.exists() else None, data)
 
+    # A file whose bytes would not change is not rewritten: an unchanged world leaves every published
+    # file with the same bytes and the same mtime (so `make`, rsync and git see nothing to do).
+    rendered = {
+        fname: data
+        for fname, data in rendered.items()
+        if not ((out_dir / fname).exists() and (out_dir / fname).read_bytes() == data)
+    }
+    report.written = sorted(rendered)
+    if not rendered:
+        return report
     staging = out_dir / f".staging-{os.getpid()}"
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir()

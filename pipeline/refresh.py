@@ -23,6 +23,8 @@ import dagster as dg
 
 from pipeline.archive import Archive
 from pipeline.build import PUBLISHED_TABLES, documents_for_table
+from pipeline.changes import build_selection, stale_documents, stale_tables
+from pipeline.parse import warm_cache
 from pipeline.registry import registry
 
 # The summary below says what failed in one line each; full logs and stack traces are kept in the
@@ -177,27 +179,29 @@ def report_parse(s: Summary, run, seconds: float) -> None:
     )
 
 
-def report_build(s: Summary, archive: Archive, run, seconds: float) -> None:
+def report_build(s: Summary, archive: Archive, run, seconds: float, tables: list[str]) -> None:
     failures = step_failures(run)
     done = materializations(run)
     checks = check_results(run)
     s.say(f"build ({seconds:.1f}s, run {run.run_id[:8]}):")
     for table in PUBLISHED_TABLES:
+        if table not in tables:
+            if any(archive.versions(d.id) for d in documents_for_table(table)):
+                s.say(f"  {'unchanged':<13} {table}: same documents and code as its last publish")
+            else:
+                s.say(f"  {'not built':<13} {table}: none of its documents is archived")
+            continue
         published = done.get(f"published_{table}")
         failed_checks = [
             f"{c} ({sev.lower()})" for a, c, ok, sev in checks if a == table and not ok
         ]
         if published is not None:
-            state = "changed" if published.get("changed") else "unchanged"
+            state = "changed" if published.get("changed") else "rows unchanged"
             s.say(
                 f"  {'published':<13} {table}: {published.get('rows')} rows ({state}) from "
                 f"{published.get('documents')}"
                 + (f"; warnings: {', '.join(failed_checks)}" if failed_checks else "")
             )
-            continue
-        docs = documents_for_table(table)
-        if table in failures and not any(archive.versions(d.id) for d in docs):
-            s.say(f"  {'not built':<13} {table}: none of its documents is archived")
             continue
         why = failures.get(table) or failures.get(f"published_{table}")
         blocking = [c for c in failed_checks if c.endswith("(error)")]
@@ -228,19 +232,32 @@ def main() -> int:
             + (f", mirror {mirror}" if mirror else "")
         )
 
-        def run(job: str):
+        def run(job: str, selection=None):
             t0 = time.monotonic()
             result = defs.resolve_job_def(job).execute_in_process(
-                instance=instance, raise_on_error=False, run_config=QUIET
+                instance=instance, raise_on_error=False, run_config=QUIET, asset_selection=selection
             )
             return result, time.monotonic() - t0
 
         fetch, t = run("fetch_raw")
         report_fetch(s, archive, start, fetch, t)
-        parse, t = run("parse_documents")
-        report_parse(s, parse, t)
-        build, t = run("build_tables")
-        report_build(s, archive, build, t)
+
+        # Only what changed: documents whose bytes or parser changed, tables whose documents or build
+        # code changed (pipeline.changes); an unchanged world parses nothing and writes nothing.
+        docs = stale_documents(instance, archive)
+        if docs:
+            t0 = time.monotonic()
+            warm_cache(docs, archive)
+            parse, t = run("parse_documents", [dg.AssetKey(f"parsed_{d.id}") for d in docs])
+            report_parse(s, parse, t + (time.monotonic() - t0 - t))
+        else:
+            s.say("parse: no document changed (same bytes, same parser code): nothing to parse")
+        tables = stale_tables(instance, archive)
+        if tables:
+            build, t = run("build_tables", build_selection(tables))
+            report_build(s, archive, build, t, tables)
+        else:
+            s.say("build: no table's documents or code changed: nothing to publish")
 
         if s.problems:
             s.say(f"exit 1: {'; '.join(s.problems)}")

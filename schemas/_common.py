@@ -59,8 +59,23 @@ def qualifier():
     )
 
 
+# The longest evidence span a row may quote; parsers cut their quotes to fit (pipeline.parsers.prose).
+EVIDENCE_MAX = 400
+
+
 def evidence():
     return pa.Field(
-        str_length={"min_value": 3, "max_value": 400},
+        str_length={"min_value": 3, "max_value": EVIDENCE_MAX},
         description="The short text span of the document the figure was read from, verbatim.",
+    )
+
+
+def period_note():
+    return pa.Field(
+        nullable=True,
+        str_length={"min_value": 3},
+        description="How the fiscal year was read when the figure's own words do not name it: e.g. "
+        "\"'last year' in a report dated April 2016, read as FY 2015\", or \"'That same year' "
+        'carries FY 2022 from the sentence before". Empty when the fiscal year is printed with the '
+        "figure.",
     )

@@ -21,7 +21,10 @@ OFFENSE_SCOPES = {
 
 
 class FederalProsecutions(pa.DataFrameModel):
-    """Federal case-processing counts for child sexual exploitation offenses, as stated by BJS reports."""
+    """Federal case-processing counts for child sexual exploitation offenses, as stated by BJS reports.
+    Every row is one whole fiscal year: prose counts whose sentence makes them cumulative, partial-year
+    or relative ("since 2004", "through March", "last year") are not rows; the parser lists them as
+    skipped with the reason."""
 
     fiscal_year: Series[int] = c.fiscal_year()
     offense_scope: Series[str] = pa.Field(

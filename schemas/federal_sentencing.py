@@ -37,7 +37,9 @@ OFFENSE_GROUPS = {
 class FederalSentencing(pa.DataFrameModel):
     """Federal sentencing figures for child pornography offenders from the U.S. Sentencing Commission's
     Quick Facts. Each fact sheet also restates four earlier years (the trend chart): one row per figure per
-    document, so revisions between editions stay visible."""
+    document, so revisions between editions stay visible. Prose figures whose sentence makes them
+    cumulative, partial-year or relative ("since fiscal year 2018", "through March", "last year") are
+    not rows; the parser lists them as skipped with the reason."""
 
     fiscal_year: Series[int] = c.fiscal_year()
     offense_group: Series[str] = pa.Field(

@@ -17,8 +17,11 @@ MEASURES = {
 
 class IcacTaskForceActivity(pa.DataFrameModel):
     """ICAC Task Force Program activity figures stated by OJJDP/DOJ, read from prose. Each row keeps the
-    publisher's term, the qualifier and the verbatim text it came from. Cumulative totals ("since
-    1998") and multi-year figures are not rows: every row is one federal fiscal year."""
+    publisher's term, the qualifier and the verbatim text it came from. Every row is one whole federal
+    fiscal year: cumulative totals ("since 1998", "to date"), multi-year figures and partial-year
+    figures ("in the first three quarters of FY 2009", "as of March") are not rows at all (the parser
+    lists them as skipped, with the reason, in the parse metadata). A year read from a relative or
+    carried phrase ("last year", "That same year") says how in period_note."""
 
     fiscal_year: Series[int] = c.fiscal_year()
     measure: Series[str] = pa.Field(isin=list(MEASURES), description="What is counted.")
@@ -28,6 +31,7 @@ class IcacTaskForceActivity(pa.DataFrameModel):
         metadata={"unit": "count or USD"},
     )
     qualifier: Series[str] = c.qualifier()
+    period_note: Series[str] = c.period_note()
     term_as_published: Series[str] = pa.Field(
         str_length={"min_value": 1},
         description="The publisher's word for the measure, e.g. 'forensic interviews'.",

@@ -71,7 +71,7 @@ def test_failing_documents_are_named_with_page_and_exit_is_non_zero(two_refreshe
     assert second.returncode == 1, out + second.stderr
     lines = out.splitlines()
     country = next(ln for ln in lines if "FAILED" in ln and "ncmec_country_2023" in ln)
-    assert f"ncmec_country_2023, page {broken['expected_error_page']}: expected " in country
+    assert f"ncmec_country_2023: page {broken['expected_error_page']}: expected " in country
     assert "rows kept from copy none" in country
     ussc = next(
         ln for ln in lines if "FAILED" in ln and "ussc_quick_facts_child_pornography_fy2021" in ln

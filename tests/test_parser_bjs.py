@@ -95,14 +95,14 @@ def _check_contract(df: pd.DataFrame, path: Path, doc) -> None:
 )
 def test_both_wordings_parse_to_exact_rows(tmp_path, doc, wording, expected):
     path = _write(tmp_path, doc, wording)
-    df = bjs.parse(path, doc)["federal_prosecutions"]
+    df = bjs.parse(path, doc).tables["federal_prosecutions"]
     assert _rows(df) == expected
     assert df["qualifier"].isna().all()
     _check_contract(df, path, doc)
 
 
 def test_evidence_quotes_prose_and_table_rows(tmp_path):
-    df = bjs.parse(_write(tmp_path, CSE_DOC, "a"), CSE_DOC)["federal_prosecutions"]
+    df = bjs.parse(_write(tmp_path, CSE_DOC, "a"), CSE_DOC).tables["federal_prosecutions"]
     ev = {(r.fiscal_year, r.offense_scope): r.evidence for r in df.itertuples()}
     assert (
         ev[(2006, CSE)]
@@ -110,7 +110,7 @@ def test_evidence_quotes_prose_and_table_rows(tmp_path):
     )
     assert ev[(2005, CSE)] == "Child sex exploitation, total 3,014 3,302 3,661"
     assert 150000 not in set(df["value"])  # "Of all 150,000 suspects referred ..." names no scope
-    df = bjs.parse(_write(tmp_path, CSEC_DOC, "b"), CSEC_DOC)["federal_prosecutions"]
+    df = bjs.parse(_write(tmp_path, CSEC_DOC, "b"), CSEC_DOC).tables["federal_prosecutions"]
     ev = {(r.fiscal_year, r.stage): r.evidence for r in df.itertuples()}
     assert ev[(2013, PROS)] == (
         "Between 2004 and 2013, suspects referred to U.S. attorneys for CSEC offenses rose from 2,972 "
@@ -127,7 +127,7 @@ def test_unseen_wording_csec_parses_correctly_from_its_table(tmp_path):
     in one sentence) are not read; the table ("Suspects in matters referred", "Defendants in cases
     filed") gives every figure."""
     path = _write(tmp_path, CSEC_DOC, "c")
-    df = bjs.parse(path, CSEC_DOC)["federal_prosecutions"]
+    df = bjs.parse(path, CSEC_DOC).tables["federal_prosecutions"]
     assert _rows(df) == _csec(prose_page=1, table_page=1)
     assert df.loc[df.fiscal_year == 2013, "evidence"].tolist() == [
         "Defendants in cases filed 1,405 1,512 1,698 1,870 2,041 2,197 2,394 2,531 2,688 2,776",
@@ -182,7 +182,8 @@ def test_prose_and_table_disagreeing_is_a_parse_error(tmp_path, monkeypatch):
         bjs.parse(_write(tmp_path, CSE_DOC, "a"), CSE_DOC)
     assert str(exc.value) == (
         "bjs_fpcseo_2006, page 2: expected one value for suspects_referred (child_sex_exploitation, "
-        "2006); found \"3,661 on page 1 and 3,616 in 'Child sex exploitation, total 3,014 3,302 3,616'\""
+        "2006) (page 1 says 'In 2006, U.S. attorneys referred 3,661 suspects for child sex "
+        "exploitation offenses.'); found 'Child sex exploitation, total 3,014 3,302 3,616'"
     )
 
 
@@ -202,7 +203,7 @@ def test_mirror_stand_ins(tmp_path):
         "bjs.ojp.gov/content/pub/pdf/fpcsecc0413.pdf",
     ]
     for path, doc in zip(paths, docs, strict=True):
-        df = bjs.parse(path, doc)["federal_prosecutions"]
+        df = bjs.parse(path, doc).tables["federal_prosecutions"]
         _check_contract(df, path, doc)
         assert _rows(df) == (CSE_A if doc.id == "bjs_fpcseo_2006" else _csec(1, 2))
 
@@ -215,7 +216,7 @@ def test_distractor_statements_are_not_misread(tmp_path):
         "U.S. attorneys prosecuted 1,940 defendants for child sex exploitation offenses in 2006, up from 1,485 in 2004.",
     ]
     path = standin.write_cse_2006(tmp_path / "cse_distractors_standin.pdf", "a", extra=extra)
-    df = bjs.parse(path, CSE_DOC)["federal_prosecutions"]
+    df = bjs.parse(path, CSE_DOC).tables["federal_prosecutions"]
     assert _rows(df) == CSE_A
     _check_contract(df, path, CSE_DOC)
 
@@ -233,7 +234,7 @@ def test_mirror_stand_ins_go_through_fetch_parse_and_evidence_check(tmp_path):
     for doc in (CSE_DOC, CSEC_DOC):
         r = fetch_document(doc, archive, mirror=str(root))
         assert r.ok, r.one_line()
-        frames.append(bjs.parse(archive.latest(doc.id).path, doc)["federal_prosecutions"])
+        frames.append(bjs.parse(archive.latest(doc.id).path, doc).tables["federal_prosecutions"])
     df = pd.concat(frames, ignore_index=True)
     assert len(df) == 6 + 20
     assert unverified_rows(df, archive) == []
@@ -244,7 +245,7 @@ def test_prose_qualifier_is_kept(tmp_path):
         "In 2003, U.S. attorneys referred nearly 2,500 suspects for child sex exploitation offenses."
     ]
     path = standin.write_cse_2006(tmp_path / "cse_qualifier_standin.pdf", "a", extra=extra)
-    df = bjs.parse(path, CSE_DOC)["federal_prosecutions"]
+    df = bjs.parse(path, CSE_DOC).tables["federal_prosecutions"]
     assert _rows(df) == [(2003, CSE, REF, 2500, 1)] + CSE_A
     first = df.iloc[0]
     assert (first.qualifier, first.evidence) == ("nearly", extra[0])

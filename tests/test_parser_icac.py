@@ -28,8 +28,8 @@ INTERIM = by_id("ojjdp_icac_interim_report_fy2010_2011")
 
 def table(path: Path, doc) -> pd.DataFrame:
     out = icac.parse(path, doc)
-    assert list(out) == ["icac_task_force_activity"]
-    df = out["icac_task_force_activity"]
+    assert list(out.tables) == ["icac_task_force_activity"]
+    df = out.tables["icac_task_force_activity"]
     assert list(df.columns) == icac.COLUMNS
     schemas.TABLES["icac_task_force_activity"].validate(df, lazy=True)
     assert_evidence_on_page(df, path, doc.format)
@@ -92,12 +92,11 @@ def test_national_strategy_2016_unseen_wording_fails_loudly(tmp_path):
     assert str(exc.value).startswith(
         "doj_national_strategy_2016, page 3: expected an ICAC figure stated for a single fiscal year"
     )
-    # "Over the course of 2015" is not a year anchor the parser knows, so the sentence borrows the
-    # anchor of the sentence before ("Since its inception in 1998, ...") and the figures are skipped
-    # as cumulative: loud, though the stated reason is not the real one.
+    # "Over the course of 2015" is not a year anchor the parser knows, and a cumulative phrase in the
+    # sentence before ("Since its inception in 1998, ...") is not a year to borrow: no fiscal year.
     assert str(exc.value).endswith(
-        "every figure found was skipped (cumulative total (not one fiscal year)); found 'arrest of "
-        "more than 8,500 suspects'"
+        "every figure found was skipped (no_year: no fiscal year in its sentence; the one before "
+        "has 'Since its inception in 1998'); found 'arrest of more than 8,500 suspects'"
     )
 
 
@@ -177,8 +176,9 @@ def test_cumulative_total_is_never_a_fiscal_year_row(tmp_path, wording):
     path = standins.write_program_page(tmp_path, 2024, wording)
     ex = icac.extract(document_pages(path, "html"), PROGRAM.id, "html")
     assert 154_600 not in {r.value for r in ex.rows}
-    skipped = [s for s in ex.skipped if "154,600" in s.text]
-    assert [s.reason for s in skipped] == ["cumulative total (not one fiscal year)"]
+    skipped = [s for s in ex.skipped if s.value == "154,600"]
+    assert [(s.measure, s.reason) for s in skipped] == [("arrests", "cumulative")]
+    assert skipped[0].evidence.startswith("Since its inception in 1998, the ICAC program has")
 
 
 # ------------------------------------------------------------------------------------ the PDFs
@@ -209,8 +209,13 @@ def test_national_strategy_2010(tmp_path, wording):
 def test_national_strategy_2010_other_agency_is_not_icac(tmp_path):
     path = standins.write_national_strategy_2010(tmp_path, "a")
     ex = icac.extract(document_pages(path, "pdf"), NS2010.id, "pdf")
-    assert [(s.text, s.reason) for s in ex.skipped] == [
-        ("arrested more than 1,000 subjects", "subject is not ICAC")
+    assert [(s.value, s.reason, s.evidence) for s in ex.skipped] == [
+        (
+            "1,000",
+            "other_agency",
+            "In FY 2008, the FBI's Innocent Images National Initiative arrested more than 1,000 "
+            "subjects",
+        )
     ]
 
 
@@ -248,8 +253,13 @@ def test_national_strategy_2016_hyphenated_line_break_is_quoted_verbatim(tmp_pat
 def test_national_strategy_2016_homeland_security_decoy_is_not_icac(tmp_path):
     path = standins.write_national_strategy_2016(tmp_path, "a")
     ex = icac.extract(document_pages(path, "pdf"), NS2016.id, "pdf")
-    assert [(s.page, s.text, s.reason) for s in ex.skipped] == [
-        (2, "arrested more than 2,000 individuals", "subject is not ICAC")
+    assert [(s.page, s.value, s.reason, s.evidence) for s in ex.skipped] == [
+        (
+            2,
+            "2,000",
+            "other_agency",
+            "In fiscal year 2015, HSI special agents arrested more than 2,000 individuals",
+        )
     ]
 
 
@@ -275,8 +285,12 @@ def test_interim_report(tmp_path, wording):
 def test_interim_report_two_year_total_is_skipped(tmp_path):
     path = standins.write_interim_report(tmp_path, "b")
     ex = icac.extract(document_pages(path, "pdf"), INTERIM.id, "pdf")
-    assert [(s.text, s.reason) for s in ex.skipped] == [
-        ("arrested 11,206 offenders", "figure for a span of years")
+    assert [(s.value, s.reason, s.evidence) for s in ex.skipped] == [
+        (
+            "11,206",
+            "range",
+            "FY2010 and FY2011 combined, ICAC task forces arrested 11,206 offenders",
+        )
     ]
 
 
@@ -290,27 +304,35 @@ def page_with(tmp_path: Path, *paragraphs: str) -> Path:
     )
 
 
-def test_no_arrests_figure_is_an_error(tmp_path):
+def test_no_arrests_figure_publishes_the_rest_with_a_warning(tmp_path):
+    # Missing is not malformed: the investigations figure publishes, the absence is a warning.
     path = page_with(
         tmp_path, "In FY 2024, ICAC task forces conducted about 203,467 investigations."
     )
-    with pytest.raises(ParseError) as exc:
-        icac.parse(path, PROGRAM)
-    assert str(exc.value) == (
-        "ojjdp_icac_program_page, page 1: expected an arrests figure (e.g. 'the arrests of more "
-        "than 10,800 offenders') beside the 1 other ICAC figure(s) found; found 'investigations "
-        "FY2024 (In FY 2024, ICAC task forces conducted about 203,467 investigations)'"
-    )
+    out = icac.parse(path, PROGRAM)
+    assert facts(out.tables["icac_task_force_activity"]) == [
+        (2024, "investigations", 203_467, "about", "investigations", 1)
+    ]
+    assert out.warnings == [
+        "no arrests figure in this document (it has investigations for FY 2024)"
+    ]
+    assert out.skipped == []
 
 
-def test_a_year_with_activity_but_no_arrests_is_an_error(tmp_path):
+def test_a_year_with_activity_but_no_arrests_is_a_warning(tmp_path):
     path = page_with(
         tmp_path,
         "In FY 2024, ICAC task forces made more than 12,600 arrests.",
         "In FY 2023, ICAC task forces conducted approximately 184,700 investigations.",
     )
-    with pytest.raises(ParseError, match=r"page 1: expected an arrests figure for FY 2023, "):
-        icac.parse(path, PROGRAM)
+    out = icac.parse(path, PROGRAM)
+    assert facts(out.tables["icac_task_force_activity"]) == [
+        (2023, "investigations", 184_700, "approximately", "investigations", 1),
+        (2024, "arrests", 12_600, "more than", "arrests", 1),
+    ]
+    assert out.warnings == [
+        "no arrests figure for FY 2023 (the document has investigations for FY 2023)"
+    ]
 
 
 def test_unrecognised_html_page_names_document_and_page(tmp_path):
@@ -359,8 +381,8 @@ def test_only_cumulative_figures_is_an_error(tmp_path):
     assert str(exc.value) == (
         "ojjdp_icac_program_page, page 1: expected an ICAC figure stated for a single fiscal year "
         "(e.g. 'In FY 2023, ICAC task forces ... arrests of more than 10,800 offenders'); every "
-        "figure found was skipped (cumulative total (not one fiscal year)); found 'arrests of more "
-        "than 154,600 offenders'"
+        "figure found was skipped (cumulative: Since its inception in 1998); found 'Since its "
+        "inception in 1998, the ICAC program has led to the arrests of more than 154,600 offenders'"
     )
 
 
@@ -382,6 +404,16 @@ def test_restatement_of_the_same_figure_is_one_row(tmp_path):
     )
     df = table(path, PROGRAM)
     assert facts(df) == [(2024, "arrests", 12_600, "more than", "arrests", 1)]
+    assert df.loc[0, "evidence"] == "In FY 2024, ICAC task forces made more than 12,600 arrests"
+    skipped = icac.parse(path, PROGRAM).skipped
+    assert [(s.measure, s.value, s.reason, s.evidence) for s in skipped] == [
+        (
+            "arrests",
+            "12,600",
+            "duplicate",
+            "In FY 2024, more than 12,600 offenders were arrested",
+        )
+    ]
 
 
 @pytest.mark.parametrize(
@@ -575,7 +607,9 @@ def test_mirror_standins_go_through_fetch_parse_and_evidence_check(tmp_path):
     for doc in (PROGRAM, NS2010, NS2016, INTERIM):
         r = fetch_document(doc, archive, mirror=str(root))
         assert r.ok, r.one_line()
-        frames.append(icac.parse(archive.latest(doc.id).path, doc)["icac_task_force_activity"])
+        frames.append(
+            icac.parse(archive.latest(doc.id).path, doc).tables["icac_task_force_activity"]
+        )
     df = pd.concat(frames, ignore_index=True)
     assert len(df) == 3 + 4 + 2 + 2
     assert unverified_rows(df, archive) == []

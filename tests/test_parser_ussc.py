@@ -72,14 +72,14 @@ def _check_contract(df: pd.DataFrame, path: Path, doc) -> None:
 @pytest.mark.parametrize(("wording", "expected"), [("a", EXPECTED_A), ("b", EXPECTED_B)])
 def test_both_wordings_parse_to_exact_rows(tmp_path, wording, expected):
     path = _write(tmp_path, wording)
-    df = ussc_quick_facts.parse(path, DOC22)["federal_sentencing"]
+    df = ussc_quick_facts.parse(path, DOC22).tables["federal_sentencing"]
     assert _rows(df) == expected
     assert df["qualifier"].isna().all()
     _check_contract(df, path, DOC22)
 
 
 def test_evidence_is_the_statement_or_chart_line(tmp_path):
-    a = ussc_quick_facts.parse(_write(tmp_path, "a"), DOC22)["federal_sentencing"]
+    a = ussc_quick_facts.parse(_write(tmp_path, "a"), DOC22).tables["federal_sentencing"]
     ev = {(r.fiscal_year, r.offense_group, r.measure): r.evidence for r in a.itertuples()}
     assert ev[(2022, CP, OS)] == "Of these, 1,435 were child pornography offenders."
     assert ev[(2022, "all_offenses", OS)] == (
@@ -90,7 +90,7 @@ def test_evidence_is_the_statement_or_chart_line(tmp_path):
     )
     # labels of bars of different heights sit on lines of their own
     assert ev[(2020, CP, OS)] == "1,023"
-    b = ussc_quick_facts.parse(_write(tmp_path, "b"), DOC22)["federal_sentencing"]
+    b = ussc_quick_facts.parse(_write(tmp_path, "b"), DOC22).tables["federal_sentencing"]
     ev = {(r.fiscal_year, r.offense_group, r.measure): r.evidence for r in b.itertuples()}
     assert ev[(2020, CP, OS)] == "1,617 1,544 1,023 1,143 1,435"
     assert ev[(2022, CP, OS)] == (
@@ -143,19 +143,29 @@ def test_year_mismatch_with_registry_is_a_parse_error(tmp_path, wording):
     )
 
 
-def test_missing_chart_is_a_parse_error(tmp_path):
-    with pytest.raises(ParseError, match=r"fy2022, page 1: expected a trend chart titled"):
-        ussc_quick_facts.parse(_write(tmp_path, "a", omit=["chart"]), DOC22)
+# An absent or unreadable chart is a warning and the sheet's own prose figures still publish
+# (issue 7 item 8); a chart that is read but contradicts the prose stays a ParseError (below).
+PROSE_ONLY_A = [r for r in EXPECTED_A if r[0] == 2022]
 
 
-def test_chart_bar_without_label_is_a_parse_error(tmp_path):
-    chart = {2018: 1617, 2019: None, 2020: 1023, 2021: 1143, 2022: 1435}
-    with pytest.raises(ParseError) as exc:
-        ussc_quick_facts.parse(_write(tmp_path, "a", chart=chart), DOC22)
-    assert str(exc.value) == (
-        "ussc_quick_facts_child_pornography_fy2022, page 2: expected exactly one count label above "
-        "trend chart bar 'FY19'; found '0 (none)'"
+def test_missing_chart_is_a_warning(tmp_path):
+    out = ussc_quick_facts.parse(_write(tmp_path, "a", omit=["chart"]), DOC22)
+    assert _rows(out.tables["federal_sentencing"]) == PROSE_ONLY_A
+    assert len(out.warnings) == 1
+    assert out.warnings[0].startswith(
+        "chart not read: ussc_quick_facts_child_pornography_fy2022, page -: expected a five-year "
+        "trend chart"
     )
+
+
+def test_chart_bar_without_label_is_a_warning(tmp_path):
+    chart = {2018: 1617, 2019: None, 2020: 1023, 2021: 1143, 2022: 1435}
+    out = ussc_quick_facts.parse(_write(tmp_path, "a", chart=chart), DOC22)
+    assert _rows(out.tables["federal_sentencing"]) == PROSE_ONLY_A
+    assert out.warnings == [
+        "chart not read: ussc_quick_facts_child_pornography_fy2022, page 2: expected exactly one "
+        "count label above trend chart bar 'FY19'; found '0 (none)'"
+    ]
 
 
 def test_chart_bar_must_equal_prose_count(tmp_path):
@@ -178,8 +188,11 @@ def test_chart_must_end_at_the_sheets_year(tmp_path):
 
 def test_chart_years_must_be_consecutive(tmp_path):
     chart = {2016: 1825, 2018: 1617, 2019: 1544, 2021: 1143, 2022: 1435}
-    with pytest.raises(ParseError, match=r"consecutive fiscal years on the trend chart axis"):
-        ussc_quick_facts.parse(_write(tmp_path, "a", chart=chart), DOC22)
+    out = ussc_quick_facts.parse(_write(tmp_path, "a", chart=chart), DOC22)
+    assert _rows(out.tables["federal_sentencing"]) == PROSE_ONLY_A
+    assert [w.split(": expected ")[1] for w in out.warnings] == [
+        "5 consecutive fiscal years on the trend chart axis; found 'FY16 FY18 FY19 FY21 FY22'"
+    ]
 
 
 def test_offense_types_must_add_up(tmp_path, monkeypatch):
@@ -209,7 +222,7 @@ def test_mirror_stand_ins_parse_vintage_aware(tmp_path):
     ]
     frames = []
     for path, doc in zip(paths, docs, strict=True):
-        df = ussc_quick_facts.parse(path, doc)["federal_sentencing"]
+        df = ussc_quick_facts.parse(path, doc).tables["federal_sentencing"]
         _check_contract(df, path, doc)
         assert len(df) == 13
         frames.append(df)
@@ -236,7 +249,7 @@ def test_distractor_statements_are_not_misread(tmp_path):
         "Of these, 640 were child pornography possession offenders.",
     ]
     path = _write(tmp_path, "a", extra=extra)
-    df = ussc_quick_facts.parse(path, DOC22)["federal_sentencing"]
+    df = ussc_quick_facts.parse(path, DOC22).tables["federal_sentencing"]
     assert _rows(df) == EXPECTED_A
     _check_contract(df, path, DOC22)
 
@@ -255,7 +268,7 @@ def test_mirror_stand_ins_go_through_fetch_parse_and_evidence_check(tmp_path):
         r = fetch_document(doc, archive, mirror=str(root))
         assert r.ok, r.one_line()
         frames.append(
-            ussc_quick_facts.parse(archive.latest(doc.id).path, doc)["federal_sentencing"]
+            ussc_quick_facts.parse(archive.latest(doc.id).path, doc).tables["federal_sentencing"]
         )
     df = pd.concat(frames, ignore_index=True)
     assert len(df) == 6 * 13

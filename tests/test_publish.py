@@ -129,6 +129,9 @@ def documents(doc_id="ncmec_esp_2020"):
                 "parser": "ncmec_esp",
                 "parser_verified": True,
                 "capture_timestamp": None,
+                "parse_status": "parsed",
+                "parse_error": None,
+                "used_in_tables": "cybertipline_reports_by_esp;cybertipline_reports_by_year",
             }
         ]
     )

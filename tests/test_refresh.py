@@ -102,8 +102,13 @@ def test_first_refresh_archives_the_mirror_and_publishes_reports(first_run):
 def test_second_refresh_is_unchanged_and_byte_identical(first_run):
     dirs, _ = first_run
     raw_before, processed_before = digests(dirs / "raw"), digests(dirs / "processed")
+    mtimes = {p.name: p.stat().st_mtime_ns for p in (dirs / "processed").iterdir()}
     proc = refresh(dirs, MIRROR)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert {p.name: p.stat().st_mtime_ns for p in (dirs / "processed").iterdir()} == mtimes
     assert "fetch: 0 new, 9 unchanged" in proc.stdout, proc.stdout + proc.stderr
+    assert "parse: no document changed" in proc.stdout
+    assert "build: no table's documents or code changed: nothing to publish" in proc.stdout
     assert digests(dirs / "raw") == raw_before
     assert digests(dirs / "processed") == processed_before
 
@@ -123,9 +128,11 @@ def test_a_wrong_document_fails_alone_and_the_last_good_copy_stays(first_run, tm
     assert proc.returncode == 1, out
     assert "fetch: 1 new, 8 unchanged" in out, out
     failed = next(ln for ln in out.splitlines() if "FAILED" in ln and "ncmec_esp_2020" in ln)
-    assert "ncmec_esp_2020, page " in failed and "rows kept from copy 82e876b529a74f32" in failed
-    assert "parse: 8 documents parsed, 1 failed" in out
-    assert "published     cybertipline_reports_by_esp: 782 rows (unchanged)" in out
+    assert "ncmec_esp_2020: page " in failed and "rows kept from copy 82e876b529a74f32" in failed
+    # only the changed document is parsed, only its tables are rebuilt
+    assert "parse: 0 documents parsed, 1 failed" in out
+    assert "published     cybertipline_reports_by_esp: 782 rows (rows unchanged)" in out
+    assert "unchanged     cybertipline_reports_by_country: same documents and code" in out
     assert "exit 1: ncmec_esp_2020 failed to parse" in out
     raw_after = digests(dirs / "raw")
     assert all(raw_after[k] == v for k, v in raw_before.items())  # every archived file kept

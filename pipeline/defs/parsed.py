@@ -15,6 +15,7 @@ import dagster as dg
 
 from pipeline.archive import Archive
 from pipeline.build import is_known_real, parsed_documents
+from pipeline.changes import document_version
 from pipeline.defs.md import md_table
 from pipeline.defs.raw import raw_asset_name
 from pipeline.parse import DocumentParse, code_version, parse_document
@@ -129,9 +130,8 @@ def build_parsed_asset(doc: Document) -> dg.AssetsDefinition:
             )
         yield dg.MaterializeResult(
             metadata=metadata,
-            data_version=dg.DataVersion(
-                "-".join([code_version(doc.parser), *(p.sha256[:16] for p in dp.used)])
-            ),
+            # Parser code + every archived copy: what pipeline.changes compares to skip this step.
+            data_version=dg.DataVersion(document_version(doc, archive)),
         )
 
     return _parsed

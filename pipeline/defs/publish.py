@@ -8,7 +8,9 @@ data dictionary for whatever is published; a lock in processed/ keeps concurrent
 
 import dagster as dg
 
+from pipeline.archive import Archive
 from pipeline.build import PUBLISHED_TABLES
+from pipeline.changes import table_version
 from pipeline.defs.md import md_table
 from pipeline.publish import publish
 
@@ -23,7 +25,10 @@ def build_publish_asset(table: str) -> dg.AssetsDefinition:
         report = publish({table: df, "documents": frames["documents"]})
         change = report.changes[table]
         return dg.MaterializeResult(
+            # Build code + the table's documents: what pipeline.changes compares to skip this table.
+            data_version=dg.DataVersion(table_version(table, Archive())),
             metadata={
+                "files_written": ", ".join(report.written) or "none (unchanged)",
                 "out_dir": dg.MetadataValue.path(str(report.out_dir)),
                 "rows": dg.MetadataValue.int(change.rows),
                 "documents": ", ".join(sorted(df["document_id"].astype(str).unique())),
@@ -34,7 +39,7 @@ def build_publish_asset(table: str) -> dg.AssetsDefinition:
                         for t, c in report.changes.items()
                     ]
                 ),
-            }
+            },
         )
 
     return dg.asset(

@@ -94,7 +94,11 @@ def build_raw_asset(doc: Document) -> dg.AssetsDefinition:
             md.update(captures_md)
             # One line naming document and URL; an earlier archived copy stays usable downstream.
             raise dg.Failure(description=result.one_line(), metadata=md, allow_retries=False)
-        return dg.MaterializeResult(metadata={**_metadata(doc, result), **captures_md})
+        # The bytes are the data version: a parse downstream is stale only when they change.
+        return dg.MaterializeResult(
+            metadata={**_metadata(doc, result), **captures_md},
+            data_version=dg.DataVersion(result.sha256),
+        )
 
     return _raw
 

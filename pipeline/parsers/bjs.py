@@ -32,6 +32,14 @@ else from the table title when that names exactly one stage; its scope from its 
 for total or stage rows ("Total", "Suspects referred") -- from the title, else the report's own scope
 from page 1. Rows naming an offense outside the schema's scopes ("Sex abuse") are not read.
 
+Periods and qualifiers follow the shared prose rules (:mod:`pipeline.parsers.prose`): a single-count
+statement whose clause has a cumulative ("since 2004", "in total", "during the same period"), partial
+("through March", "as of") or relative ("last year") cue is not a fiscal-year row; trend endpoints
+are each one year's count, so only partial and relative cues apply to them. A qualifier the schema
+has no word for ("roughly 3,661", "3,661+") is a ParseError naming it. Every prose count that matched
+a stage but is not published is listed in ``ParseResult.skipped`` with its reason (also a count that
+names no offense scope of the schema, a statement with several years, and restatements).
+
 Required: a suspects-referred figure for the last fiscal year of the registry period, or ParseError.
 """
 
@@ -46,7 +54,7 @@ import pdfplumber
 
 from pipeline.doctext import document_pages, normalize
 from pipeline.parsers import prose
-from pipeline.parsers.base import COUNT_RE, ParseError, parse_count
+from pipeline.parsers.base import COUNT_RE, ParseError, ParseResult, Skipped, parse_count
 from pipeline.registry import Document
 
 __all__ = ["parse", "COLUMNS"]
@@ -65,8 +73,8 @@ COLUMNS = [
 _NUMBER_LIKE = re.compile(r"^\(?[\d,.]+%?\)?$")
 MISSING_MARKS = {"~", "--", "-", "\u2014", "\u2013", "/", "...", "\u2026", "NA", "N/A", "*"}
 
-_QUAL = r"(?:(?P<qual>more than|approximately|nearly|over|about|at least|less than|almost) )?"
-_COUNT = r"(?<![\w.,$])(?P<n>\d{1,3}(?:,\d{3})+|\d+)(?!\w|,\d|\.\d|%| percent)"
+_QUAL = prose.qualifier_group("qual")
+_COUNT = r"(?<![\w.,$])(?P<n>\d{1,3}(?:,\d{3})+|\d+)\+?(?!\w|,\d|\.\d|%| percent)"
 _YEAR = re.compile(r"(?<![\w,.])((?:19|20)\d\d)(?!\w|,\d|\.\d)")
 _NOUN = r"(?:suspects|defendants|persons|individuals|offenders)"
 # Sentence ends; "U.S. Attorneys" and "U.S. Sentencing Commission" do not end a sentence.
@@ -131,10 +139,10 @@ _COUNT_VERB = re.compile(
 _TREND = re.compile(
     r"\b(?P<tverb>increased|rose|grew|declined|decreased|fell|dropped|climbed)\b(?: by [\d.]+(?:%| percent))?"
     r",? from "
-    + _QUAL.replace("qual", "q1")
+    + prose.qualifier_group("q1")
     + r"(?P<a>\d{1,3}(?:,\d{3})+|\d+)(?: in (?:fiscal year |FY ?)?(?P<ya>(?:19|20)\d\d))?"
     r" to "
-    + _QUAL.replace("qual", "q2")
+    + prose.qualifier_group("q2")
     + r"(?P<b>\d{1,3}(?:,\d{3})+|\d+)(?: in (?:fiscal year |FY ?)?(?P<yb>(?:19|20)\d\d))?"
     r"(?!\w|,\d|\.\d|%| percent)",
     re.I,
@@ -194,16 +202,40 @@ def report_scope(doc: Document, first_page: str) -> str:
 # prose
 
 
-def _read_prose(doc: Document, raw_pages: list[str]) -> list[_Row]:
+def _read_prose(doc: Document, raw_pages: list[str], skipped: list[Skipped]) -> list[_Row]:
     rows: list[_Row] = []
     for pno, raw in enumerate(raw_pages, start=1):
         for s in prose.sentences(raw):
-            rows.extend(_trend_rows(doc, pno, s))
-            rows.extend(_single_rows(doc, pno, s))
+            rows.extend(_trend_rows(doc, pno, s, skipped))
+            rows.extend(_single_rows(doc, pno, s, skipped))
     return rows
 
 
-def _trend_rows(doc: Document, pno: int, s: str) -> list[_Row]:
+def _period_skip(
+    doc: Document, s: str, pos: int, kinds: tuple[str, ...]
+) -> tuple[str, str, list[tuple[int, int]]] | None:
+    """(reason, detail, cue spans) when a cue in the clause holding ``pos`` says the count is not
+    one fiscal year's (prose rules); None when nothing does."""
+    cs, ce = prose.clause_of(s, pos)
+    cues = prose.period_cues(s[cs:ce], kinds)
+    if not cues:
+        return None
+    cue = next((c for c in cues if c.kind == "cumulative"), cues[0])
+    spans = [(c.start + cs, c.end + cs) for c in cues]
+    if cue.kind != "relative":
+        return cue.kind, cue.text, spans
+    year, reason, detail = prose.resolve_relative(cue.text, prose.document_date(doc))
+    if year is not None:  # this table has no period note to say how the year was read
+        reason, detail = "relative", f"{detail}; not published without a period note"
+    return reason, detail, spans
+
+
+def _qualifier(doc, pno, s, m, group, number_end, ev) -> str | None:
+    q = prose.qualifier_of(m.group(group), s, number_end, m.end())
+    return prose.check_qualifier(q, doc.id, pno, ev)
+
+
+def _trend_rows(doc: Document, pno: int, s: str, skipped: list[Skipped]) -> list[_Row]:
     rows = []
     span = _SPAN.search(s)
     subject_start = 0
@@ -218,47 +250,73 @@ def _trend_rows(doc: Document, pno: int, s: str) -> list[_Row]:
         if len(stages) != 1 or scope is None:
             continue
         ya, yb = m.group("ya"), m.group("yb")
+        keep = [m.span("ya"), m.span("yb")] if ya and yb else []
         if not (ya and yb):
             if ya or yb or span is None:
+                ev = prose.evidence(s, m.start(), m.end())
+                for n in (m.group("a"), m.group("b")):
+                    skipped.append(
+                        Skipped(
+                            pno, stages[0], n, "no_year", ev, "a trend with no year for each end"
+                        )
+                    )
                 continue
             ya, yb = span.group(1), span.group(2)
+            keep = [span.span()]
         prev_scope = scope
-        ev = prose.evidence(s, m.start(), m.end())
-        for n, y, q in ((m.group("a"), ya, m.group("q1")), (m.group("b"), yb, m.group("q2"))):
+        # trend endpoints are each one year's count: only partial and relative cues apply
+        cut = _period_skip(doc, s, m.start("a"), ("partial", "relative"))
+        ev = prose.evidence(s, m.start(), m.end(), keep + (cut[2] if cut else []))
+        for n, y, grp, g in ((m.group("a"), ya, "q1", "a"), (m.group("b"), yb, "q2", "b")):
+            if cut:
+                skipped.append(Skipped(pno, stages[0], n, cut[0], ev, cut[1]))
+                continue
+            q = _qualifier(doc, pno, s, m, grp, m.end(g), ev)
             rows.append(_Row(int(y), scope, stages[0], parse_count(n, doc.id, pno), q, ev, pno, 0))
     return rows
 
 
-def _single_rows(doc: Document, pno: int, s: str) -> list[_Row]:
+def _single_rows(doc: Document, pno: int, s: str, skipped: list[Skipped]) -> list[_Row]:
     rows = []
-    years = {int(y) for y in _YEAR.findall(s)}
+    year_hits = [(int(m.group(1)), m.span(1)) for m in _YEAR.finditer(s)]
     for rx in (_VERB_COUNT, _COUNT_VERB):
         for m in rx.finditer(s):
             if _TREND.search(s[max(m.start() - 40, 0) : m.end() + 40]):
                 continue  # a count inside a trend statement is read by _trend_rows
+            stage = _VERB_STAGE[m.group("verb").lower()]
+            n = m.group("n")
             scope = _first_scope(prose.clause_after(s, m.start("n")))
             if scope is None:
+                if not re.search(r"[.!?]$", s):
+                    continue  # table text run together, not a statement
+                ev = prose.evidence(s, m.start(), m.end())
+                detail = "no offense scope of the table named in its clause (an all-offense count?)"
+                skipped.append(Skipped(pno, stage, n, "other", ev, detail))
                 continue
-            own = years - {int(m.group("n"))} if m.group("n").isdigit() else years
-            if len(own) == 1:
-                year = own.pop()
-            elif not own and doc.year is not None:
+            own = [(y, sp) for y, sp in year_hits if sp != m.span("n")]
+            years = {y for y, _ in own}
+            cut = _period_skip(doc, s, m.start("n"), ("cumulative", "partial", "relative"))
+            ev = prose.evidence(
+                s, m.start(), m.end(), [sp for _, sp in own] + (cut[2] if cut else [])
+            )
+            if cut:
+                skipped.append(Skipped(pno, stage, n, cut[0], ev, cut[1]))
+                continue
+            if len(years) == 1:
+                year = years.pop()
+            elif not years and doc.year is not None:
                 year = doc.year
             else:
-                continue
-            stage = _VERB_STAGE[m.group("verb").lower()]
-            rows.append(
-                _Row(
-                    year,
-                    scope,
-                    stage,
-                    parse_count(m.group("n"), doc.id, pno),
-                    m.group("qual") or None,
-                    prose.evidence(s, m.start(), m.end()),
-                    pno,
-                    0,
+                reason = "other" if years else "no_year"
+                detail = (
+                    f"the sentence names several years ({', '.join(map(str, sorted(years)))})"
+                    if years
+                    else "no year in the sentence of a report covering several years"
                 )
-            )
+                skipped.append(Skipped(pno, stage, n, reason, ev, detail))
+                continue
+            q = _qualifier(doc, pno, s, m, "qual", m.end("n"), ev)
+            rows.append(_Row(year, scope, stage, parse_count(n, doc.id, pno), q, ev, pno, 0))
     return rows
 
 
@@ -409,7 +467,7 @@ def _period_end(doc: Document) -> int:
     return int(m.group(2) or m.group(1))
 
 
-def parse(path: Path, doc: Document) -> dict[str, pd.DataFrame]:
+def parse(path: Path, doc: Document) -> ParseResult:
     path = Path(path)
     end = _period_end(doc)
     raw_pages = document_pages(path, "pdf")
@@ -417,10 +475,9 @@ def parse(path: Path, doc: Document) -> dict[str, pd.DataFrame]:
     if not pages:
         raise ParseError(doc.id, 1, "a PDF with pages")
     scope = report_scope(doc, pages[0])
-    found = _read_prose(doc, raw_pages) + _read_tables(doc, path, pages, scope)
+    skipped: list[Skipped] = []
+    found = _read_prose(doc, raw_pages, skipped) + _read_tables(doc, path, pages, scope)
     found.sort(key=lambda r: (r.page, r.order))
-
-    kept: dict[tuple, _Row] = {}
     for r in found:
         if r.fiscal_year > end:
             raise ParseError(
@@ -429,19 +486,16 @@ def parse(path: Path, doc: Document) -> dict[str, pd.DataFrame]:
                 f"fiscal years up to {end} (registry period {doc.period})",
                 r.evidence,
             )
-        key = (r.fiscal_year, r.offense_scope, r.stage)
-        if key in kept:
-            if kept[key].value != r.value:
-                first = kept[key]
-                raise ParseError(
-                    doc.id,
-                    r.page,
-                    f"one value for {r.stage} ({r.offense_scope}, {r.fiscal_year})",
-                    f"{first.value:,} on page {first.page} and {r.value:,} in {r.evidence!r}",
-                )
-            continue
-        kept[key] = r
-    if not any(k[0] == end and k[2] == "suspects_referred" for k in kept):
+    kept = prose.dedupe(
+        found,
+        key=lambda r: (r.fiscal_year, r.offense_scope, r.stage),
+        document_id=doc.id,
+        what=lambda r: f"value for {r.stage} ({r.offense_scope}, {r.fiscal_year})",
+        skipped=skipped,
+        measure=lambda r: r.stage,
+        shown=lambda r: f"{r.value:,}",
+    )
+    if not any(r.fiscal_year == end and r.stage == "suspects_referred" for r in kept):
         raise ParseError(
             doc.id,
             1,
@@ -449,7 +503,7 @@ def parse(path: Path, doc: Document) -> dict[str, pd.DataFrame]:
             f"(searched prose and tables on pages 1-{len(pages)})",
         )
     # the contract the figure-verification check relies on
-    for r in kept.values():
+    for r in kept:
         if r.evidence not in pages[r.page - 1]:
             raise ParseError(doc.id, r.page, "evidence that is verbatim page text", r.evidence)
     df = pd.DataFrame(
@@ -464,11 +518,11 @@ def parse(path: Path, doc: Document) -> dict[str, pd.DataFrame]:
                 "document_id": doc.id,
                 "page": r.page,
             }
-            for r in kept.values()
+            for r in kept
         ],
         columns=COLUMNS,
     )
     df = df.sort_values(["fiscal_year", "offense_scope", "stage"], kind="stable").reset_index(
         drop=True
     )
-    return {TABLE: df}
+    return ParseResult(tables={TABLE: df}, skipped=skipped)

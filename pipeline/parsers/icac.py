@@ -15,38 +15,42 @@ How a figure becomes a row
      investigations, forensic examinations/exams/interviews (one measure; the word printed is kept in
      ``term_as_published``), people trained (split by the group printed: law enforcement,
      prosecutors, other professionals, or people in general) and funding ("$40.8 million").
-  3. Each figure gets the *time anchor* that governs it: an anchor right after it ("10,800 arrests in
+  3. Each figure gets the *time anchor* that governs it: its own label in a list item ("Fiscal Year
+     2023-$40.8 million" under a funding heading), else an anchor right after it ("10,800 arrests in
      FY 2023", also across a list "2,040 arrests and 9,600 exams in FY 2006"), else the nearest anchor
-     before it in the sentence, else the first one after it in the sentence, else the last anchor of
-     one of the two preceding sentences ("These investigations led to ...") as long as the quoted span
-     stays within 400 characters and the sentence itself has no cumulative cue.
+     before it in the sentence, else the first one after it, else the last anchor of one of the two
+     preceding sentences ("These investigations led to ...") as long as the quoted span stays within
+     400 characters. A carried anchor ("That same year", "In the same fiscal year") takes the last
+     year of the sentence before, and the row's ``period_note`` says so.
   4. Only a single fiscal year yields a row: "FY 2023", "FY2023", "FY23", "fiscal year 2023", "fiscal
-     year (FY) 2023", and a bare year that opens a clause ("In 2015, ...") or follows the figure
-     ("8,500 arrests in 2015"), because ICAC counts by federal fiscal year and DOJ reports state it
-     that way; the quoted evidence always shows the words used. A bare year elsewhere ("set up in
-     1998") or with a present perfect ("in 1998 ... has made") yields no row.
-  5. Never attributed to a fiscal year (figure skipped, reason kept in ``Extraction.skipped``):
-     cumulative totals (anchor "since 1998", "since its inception", "to date", "overall", "in
-     total", "over the past N years"; a founding date "created in 1998" when the sentence has no
-     other time reference; or no anchor and a present perfect "have made more than 154,600
-     arrests"), ranges ("FY2010 and FY2011", "2010-2015"), calendar years, per-year averages ("each
-     year", "annually"), named operations ("Operation Broken Heart"), and figures whose subject is
-     another agency (the nearest sentence naming an agency must name ICAC / Internet Crimes
-     Against Children; FBI, HSI, Postal Inspection, U.S. Attorneys ... do not count; NCMEC is not a
-     competitor, since it neither investigates nor arrests).
-  6. ``evidence`` is the verbatim normalised span from the anchor to the end of the figure phrase
-     (figure phrase alone when that would exceed 400 characters); it is a slice of the page text.
+     year (FY) 2023", a bare year that opens a clause ("In 2015, ...") or follows the figure
+     ("8,500 arrests in 2015"), and a relative year ("last year") in a document the registry dates
+     ("... (April 2016)": FY 2015, with a period note). A bare year elsewhere ("set up in 1998") or
+     with a present perfect ("in 1998 ... has made") yields no row.
+  5. Honest periods (the shared rules of :mod:`pipeline.parsers.prose`): a cumulative or partial
+     cue anywhere in the figure's clause, before or after the number ("..., since the program's
+     inception in 1998", "In the first three quarters of FY 2009"), means the figure is not one
+     fiscal year's count; a partial cue carries with a carried year.
+  6. Never attributed to a fiscal year, and listed in ``skipped`` with a reason of
+     :data:`pipeline.parsers.base.SKIP_REASONS`: cumulative (cues above; a founding date "created in
+     1998" as the only time reference; a present perfect with no fiscal year), partial, relative (no
+     document date; "this year" in a dated report is partial), range ("FY2010 and FY2011"),
+     calendar_year, average ("each year", named operations), other_agency (the nearest sentence
+     naming an agency must name ICAC; FBI, HSI, U.S. Attorneys ... do not count; NCMEC neither
+     investigates nor arrests), no_year, malformed ("1,575,032 million reports", not a whole
+     number) and duplicate (an identical restatement).
+  7. ``evidence`` is the verbatim normalised span covering the anchor (and the carrying words) and
+     the figure phrase (the figure phrase alone when that would exceed 400 characters); it is a slice
+     of the page text. A skipped figure's evidence also holds the cue that set its period.
 
 Failing loudly rather than short
   * nothing recognisable (no figure for a single fiscal year) -> ParseError naming page and expectation;
-  * figures but no arrests figure anywhere, or a fiscal year with investigations or forensic figures
-    and no arrests -> ParseError "expected an arrests figure ...";
   * a qualifier outside the schema's list ("roughly", "in excess of", "some"), also after the number
-    ("12,600+", "12,600 or more", "203,467 investigations (approx.)") -> ParseError, because dropping
-    it or mapping it to another word would change what was published;
-  * two different values (or qualifiers) for the same fiscal year and measure -> ParseError; an
-    identical restatement is one row, quoted where it is first stated;
+    ("12,600+", "12,600 or more", "203,467 investigations (approx.)") -> ParseError naming it;
+  * two different values (or qualifiers) for the same fiscal year and measure -> ParseError;
   * a trained group the parser cannot classify -> ParseError.
+Missing is not malformed: figures but no arrests figure (or a year with investigations but no arrests)
+publish what there is, and the absence is a warning of the ParseResult.
 """
 
 from __future__ import annotations
@@ -59,9 +63,10 @@ from pathlib import Path
 import pandas as pd
 
 from pipeline.doctext import document_pages, normalize
-from pipeline.parsers.base import ParseError
+from pipeline.parsers import prose
+from pipeline.parsers.base import ParseError, ParseResult, Skipped
 from pipeline.registry import Document
-from schemas._common import QUALIFIERS
+from schemas._common import EVIDENCE_MAX
 
 __all__ = ["TABLE", "COLUMNS", "Extraction", "Row", "Skipped", "extract", "parse"]
 
@@ -71,36 +76,17 @@ COLUMNS = [
     "measure",
     "value",
     "qualifier",
+    "period_note",
     "term_as_published",
     "evidence",
     "document_id",
     "page",
     "capture_timestamp",
 ]
-MAX_EVIDENCE = 400
+MAX_EVIDENCE = EVIDENCE_MAX
 CARRY_SENTENCES = 2
-
-# Qualifiers the schema accepts (schemas/_common.py) and others that must not be dropped or renamed.
-ALLOWED_QUALIFIERS = QUALIFIERS
-_OTHER_QUALIFIERS = (
-    "in excess of",
-    "upwards of",
-    "an estimated",
-    "well over",
-    "just over",
-    "just under",
-    "close to",
-    "fewer than",
-    "roughly",
-    "around",
-    "approx.",
-    "some",
-    "under",
-    "~",
-)
-_QUALS = "|".join(
-    re.escape(q) for q in sorted(ALLOWED_QUALIFIERS + _OTHER_QUALIFIERS, key=len, reverse=True)
-)
+# A "Funding History" list item counts as funding when a sentence this close before it names funding.
+LIST_CONTEXT_SENTENCES = 6
 
 # A printed number: 10,800 / 203467 / 12.6 thousand / $40.8 million / $39.9M. Not part of a longer
 # number, a decimal, a percentage or an "N-plus" form.
@@ -109,7 +95,8 @@ _NUM = (
     r"(?:\s?(?P<mult>million|billion|thousand)\b|(?-i:(?P<abbr>[MBK]))\b)?"
     r"(?![\d,]*\d)(?!\s?(?:%|percent\b|per\s?cent\b))"
 )
-_QNUM = rf"(?:(?<![\w])(?P<qual>{_QUALS})\s+)?{_NUM}"
+_QNUM = prose.qualifier_group("qual") + _NUM
+_QUALS = prose.QUALIFIER_ALTS
 _UNITS = (
     r"(?:offenders|individuals|suspects|people|persons|perpetrators|predators|subjects|adults|"
     r"defendants|child\s+predators|alleged\s+offenders|suspected\s+offenders)"
@@ -155,16 +142,30 @@ _FIGURE_PATTERNS: list[tuple[str, re.Pattern]] = [
             "funding_usd",
             rf"\b(?P<term>funding|funded|appropriations?|appropriated|awarded|allocated|"
             rf"received|budget(?:ed)?)\b"
-            rf"[^$;]{{0,80}}?(?:(?<![\w])(?P<qual>{_QUALS})\s+)?"
+            rf"[^$;]{{0,80}}?{prose.qualifier_group('qual')}"
             rf"(?<![\w$.,])(?P<dollar>\$\s?)(?P<num>\d{{1,3}}(?:,\d{{3}})+(?:\.\d+)?|\d+(?:\.\d+)?)"
             rf"(?:\s?(?P<mult>million|billion|thousand)\b|(?-i:(?P<abbr>[MBK]))\b)?",
         ),
     ]
 ]
-# Qualifiers printed after the number or the phrase; none is in the schema's list, so they fail loudly.
-_POSTFIX_NUM_RE = re.compile(r"(?P<post>\+|-\s?plus\b|\s+plus\b|\s+or\s+more\b)", re.I)
-_POSTFIX_RE = re.compile(
-    r"\s*(?P<post>\((?:approx(?:\.|imately)?|est(?:\.|imated)?|estimated?)\)|or\s+more\b)", re.I
+# A list item "Fiscal Year 2023-$40.8 million" / "FY 2022: $31.2 million" (an em dash is "-" once
+# normalised): funding for the year on its label, when a sentence near it names funding.
+_LIST_FUNDING_RE = re.compile(
+    r"\b(?P<label>(?:(?-i:FY)|fiscal\s+year)\s?'?(?:\d{4}|\d{2}))\s*(?:-|:)\s*"
+    + prose.qualifier_group("qual")
+    + r"(?P<dollar>\$\s?)?(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
+    r"(?:\s?(?P<mult>million|billion|thousand)\b|(?-i:(?P<abbr>[MBK]))\b)?(?![\d,]*\d)",
+    re.I,
+)
+_FUNDING_WORD_RE = re.compile(
+    r"\b(?:funding|funded|appropriations?|appropriated|budget(?:ed)?|awards?|awarded|grants?)\b",
+    re.I,
+)
+# A number written out in full with a scale word after it ("1,575,032 million reports"): a typo.
+_MALFORMED_RE = re.compile(
+    r"(?<![\w$.,])\$?\s?(?P<num>\d{1,3}(?:,\d{3})+)\s?(?P<mult>million|billion|thousand)\b"
+    r"(?:\s+(?P<noun>[A-Za-z][\w-]*))?",
+    re.I,
 )
 _TRAINED_RE = re.compile(r"\b(?P<term>trained|provided\s+training\s+to|training\s+to)\s+", re.I)
 _TRAIN_ITEM_RE = re.compile(
@@ -178,22 +179,11 @@ _WHO_HEAD_RE = re.compile(
     re.I,
 )
 
-# Time anchors, in priority order (an earlier kind wins where two overlap).
+# Time anchors, in priority order (an earlier kind wins where two overlap). The cumulative and relative
+# kinds and the carried anchor are the shared rules of pipeline.parsers.prose.
 _Y = r"(?:19|20)\d{2}"
 _ANCHOR_PATTERNS: list[tuple[str, re.Pattern]] = [
-    (
-        "cumulative",
-        re.compile(
-            rf"\bsince\s+(?:(?:its|the|the\s+program's|ICAC's|the\s+ICAC\s+program's)\s+)?"
-            rf"(?:inception|creation|establishment|founding|beginning|start|launch)\b"
-            rf"(?:\s+in\s+{_Y})?"
-            rf"|\bsince\s+(?:(?-i:FY)\s*)?{_Y}\b|\bsince\s+then\b"
-            rf"|\bto\s+date\b|\bcumulative(?:ly)?\b|\boverall\b|\bin\s+total\b|\ball\s+told\b"
-            rf"|\bover\s+the\s+(?:past|last)\s+(?:\w+\s+)?(?:years|decades?)\b"
-            rf"|\bover\s+the\s+years\b|\bthroughout\s+its\s+history\b",
-            re.I,
-        ),
-    ),
+    ("cumulative", prose.CUMULATIVE_RE),
     (
         # "which began in 1998": not the year of any figure, and no scope for the ones after it
         "founding",
@@ -226,6 +216,8 @@ _ANCHOR_PATTERNS: list[tuple[str, re.Pattern]] = [
             re.I,
         ),
     ),
+    ("relative", prose.RELATIVE_RE),
+    ("carry", prose.CARRY_RE),
     (
         "generic",
         re.compile(
@@ -239,13 +231,14 @@ _ANCHOR_PATTERNS: list[tuple[str, re.Pattern]] = [
         re.compile(rf"\b(?:in|during|for|throughout)\s+(?:the\s+year\s+)?(?P<y>{_Y})\b", re.I),
     ),
 ]
+# Anchor kinds that are not one fiscal year: (skip reason, detail).
 _SKIP_REASON = {
-    "cumulative": "cumulative total (not one fiscal year)",
-    "founding": "cumulative total (not one fiscal year)",
-    "range": "figure for a span of years",
-    "calendar": "calendar-year figure",
-    "generic": "average, per-year or single-operation figure",
-    "weak_year": "a year not stated as the period counted ('set up in 1998')",
+    "cumulative": ("cumulative", "cumulative total"),
+    "founding": ("cumulative", "founding date with no other time reference"),
+    "range": ("range", "figure for a span of years"),
+    "calendar": ("calendar_year", "calendar-year figure"),
+    "generic": ("average", "average, per-year or single-operation figure"),
+    "weak_year": ("no_year", "a year not stated as the period counted ('set up in 1998')"),
 }
 _PERFECT_RE = re.compile(
     r"\b(?:has|have)\s+(?:also\s+|now\s+|collectively\s+|\w+ly\s+)?(?:been\s+)?"
@@ -254,7 +247,7 @@ _PERFECT_RE = re.compile(
 )
 _TIGHT_GAP_RE = re.compile(r"\s*(?:(?:in|during|for|throughout)\s+(?:the\s+)?)?", re.I)
 _LIST_GAP_RE = re.compile(r"\s*(?:,|,?\s*and|,?\s*as\s+well\s+as)\s*", re.I)
-_ICAC_RE = re.compile(r"(?-i:\bICAC\b)|\bInternet\s+Crimes\s+Against\s+Children\b", re.I)
+_ICAC_RE = re.compile(r"(?-i:\bICACs?\b)|\bInternet\s+Crimes\s+Against\s+Children\b", re.I)
 _OTHER_AGENCY_RE = re.compile(
     r"(?-i:\b(?:FBI|ICE|HSI|USPIS|USSS|USMS|CEOS|INTERPOL|Interpol|Europol)\b)"
     r"|\bFederal\s+Bureau\s+of\s+Investigation\b|\bInnocent\s+Images\b"
@@ -269,13 +262,14 @@ _ABBREVIATIONS = {
     "dec", "fig", "approx", "pub", "l", "u.s.c", "stat", "rep", "sen", "gen", "gov", "dept",
     "ph.d", "p", "pp", "vol", "ch", "sec", "cf", "al",
 }  # fmt: skip
+_YEARFUL = ("fiscal", "year", "relative")  # anchor kinds that can give one fiscal year
 
 
 @dataclass(frozen=True)
 class _Anchor:
     start: int
     end: int
-    kind: str  # fiscal | year | cumulative | range | calendar | generic
+    kind: str  # fiscal | year | relative | carry | cumulative | range | calendar | generic | ...
     year: int | None
 
 
@@ -289,6 +283,9 @@ class _Figure:
     value: int | None  # None: not a whole number (a rate, an average); never emitted
     qualifier: str | None  # as printed, lower-cased
     term: str
+    printed: str  # the number as printed ("$40.8 million", "12,600")
+    malformed: bool = False  # "1,575,032 million": an impossible magnitude
+    own_anchor: _Anchor | None = None  # a list item's year label
 
 
 @dataclass
@@ -312,14 +309,7 @@ class Row:
     term_as_published: str
     evidence: str
     page: int
-
-
-@dataclass(frozen=True)
-class Skipped:
-    page: int
-    measure: str
-    text: str
-    reason: str
+    period_note: str | None = None
 
 
 @dataclass
@@ -385,6 +375,7 @@ def _sentences(pages: list[str], fmt: str) -> tuple[list[str], list[_Sentence]]:
 
 
 # ------------------------------------------------------------------------------------ matching
+# ------------------------------------------------------------------------------------ matching
 
 
 def _anchors(text: str) -> list[_Anchor]:
@@ -416,23 +407,37 @@ def _value(m: re.Match) -> int | None:
     return int(x) if x == x.to_integral_value() else None
 
 
-def _figures(text: str, anchors: list[_Anchor]) -> list[_Figure]:
+def _figures(text: str, anchors: list[_Anchor], funding_context: str) -> list[_Figure]:
+    """Figures of one sentence; ``funding_context`` is the funding word of a nearby heading or
+    sentence ("Funding History"), or "" when there is none (then list items are not read)."""
     found: list[_Figure] = []
 
-    def add(measure: str, m: re.Match, term: str, start: int, end: int) -> None:
+    def add(
+        measure: str, m: re.Match, term: str, start: int, end: int, own: _Anchor | None = None
+    ) -> None:
         ns, ne = m.span("num")
         if any(ns < f.num_end and f.num_start < ne for f in found):
             return  # the number is already read by a more specific pattern
         if any(ns < a.end and a.start < ne for a in anchors):
             return  # "2023" in "FY 2023 investigations" is a year, not a count
-        if (measure == "funding_usd") != bool(m.group("dollar")):
+        if own is None and (measure == "funding_usd") != bool(m.group("dollar")):
             return
         qual = m.group("qual").lower() if m.group("qual") else None
         number_end = max(ne, m.end("mult"), m.end("abbr"))  # end() is -1 for an unmatched group
-        post = _POSTFIX_NUM_RE.match(text, number_end) or _POSTFIX_RE.match(text, end)
+        post = prose.postfix_qualifier(text, number_end, end)
         if post:  # "12,600+ arrests", "203,467 investigations (approx.)": printed after the number
-            qual = " ".join(x for x in (qual, " ".join(post.group("post").lower().split())) if x)
-        found.append(_Figure(measure, start, end, ns, ne, _value(m), qual, term))
+            qual = " ".join(x for x in (qual, post) if x)
+        printed = text[m.start("dollar") if m.group("dollar") else ns : number_end]
+        bad = prose.impossible_magnitude(m.group("num"), m.group("mult"))
+        found.append(_Figure(measure, start, end, ns, ne, _value(m), qual, term, printed, bad, own))
+
+    if funding_context:
+        for m in _LIST_FUNDING_RE.finditer(text):
+            if not (m.group("dollar") or (m.group("mult") or "").lower() in ("million", "billion")):
+                continue
+            own = next((a for a in anchors if a.start <= m.start("label") < a.end), None)
+            if own is not None and own.kind == "fiscal":
+                add("funding_usd", m, funding_context, m.start(), m.end(), own)
 
     for measure, rx in _FIGURE_PATTERNS:
         for m in rx.finditer(text):
@@ -453,6 +458,15 @@ def _figures(text: str, anchors: list[_Anchor]) -> list[_Figure]:
             if not sep:
                 break
             at = sep.end()
+
+    # a typo'd magnitude next to a word no measure pattern knows ("1,575,032 million reports")
+    for m in _MALFORMED_RE.finditer(text):
+        ns, ne = m.span("num")
+        if any(ns < f.num_end and f.num_start < ne for f in found):
+            continue
+        noun = m.group("noun") or "(no noun)"
+        printed = text[m.start() : m.end("mult")]
+        found.append(_Figure(noun, m.start(), m.end(), ns, ne, None, None, noun, printed, True))
     return sorted(found, key=lambda f: f.start)
 
 
@@ -476,9 +490,60 @@ def _trained_group(who: str) -> str | None:
 # ----------------------------------------------------------------------------------- resolving
 
 
-def _governing_anchor(sentences: list[_Sentence], i: int, f: _Figure) -> tuple[int, _Anchor] | str:
-    """(sentence index, anchor) for figure ``f`` of sentence ``i``, or the reason there is none."""
+@dataclass(frozen=True)
+class _Governed:
+    """A figure's time anchor: the sentence ``j`` it is in, and the "That same year" words of the
+    figure's own sentence when they carried it there."""
+
+    j: int
+    anchor: _Anchor
+    carry: _Anchor | None = None
+
+
+def _carried(
+    sentences: list[_Sentence], i: int, f: _Figure, cue: _Anchor | None
+) -> _Governed | tuple[str, str]:
+    """The anchor a figure without one of its own borrows from the (up to CARRY_SENTENCES) sentences
+    before it on its page. With a carry cue ("That same year") it is the last year-giving anchor of
+    the nearest sentence that has one; without, the last anchor of the nearest sentence with any,
+    kept only while the quote from it stays within MAX_EVIDENCE and no present perfect intervenes."""
     s = sentences[i]
+    for j in range(i - 1, max(i - 1 - CARRY_SENTENCES, -1), -1):
+        p = sentences[j]
+        if p.page != s.page:
+            break
+        anchors = [a for a in p.anchors if a.kind in _YEARFUL] if cue else p.anchors
+        if anchors:
+            a = anchors[-1]
+            if cue is None:
+                if s.span(f.start, f.end)[1] - p.span(a.start, a.end)[0] > MAX_EVIDENCE:
+                    break
+                if a.kind == "carry":  # the sentence before carries its own year: follow it
+                    return _carried(sentences, j, f, a)
+                if a.kind not in _YEARFUL:
+                    said = p.text[a.start : a.end]
+                    return (
+                        "no_year",
+                        f"no fiscal year in its sentence; the one before has {said!r}",
+                    )
+            return _Governed(j, a, cue)
+        if cue is None and _PERFECT_RE.search(p.text):
+            break
+    if cue is not None:
+        return (
+            "no_year",
+            f"{s.text[cue.start : cue.end]!r} with no fiscal year in the sentence before",
+        )
+    return ("no_year", "no fiscal year stated near the figure")
+
+
+def _governing_anchor(
+    sentences: list[_Sentence], i: int, f: _Figure
+) -> _Governed | tuple[str, str]:
+    """The anchor that governs figure ``f`` of sentence ``i``, or (skip reason, detail)."""
+    s = sentences[i]
+    if f.own_anchor is not None:
+        return _Governed(i, f.own_anchor)
     # A founding date governs a figure only when the sentence has no other time reference.
     anchors = [a for a in s.anchors if a.kind != "founding"] or s.anchors
     # the end of the list the figure belongs to ("2,040 arrests and 9,600 exams in FY 2006")
@@ -487,31 +552,24 @@ def _governing_anchor(sentences: list[_Sentence], i: int, f: _Figure) -> tuple[i
         if g.start >= end and _LIST_GAP_RE.fullmatch(s.text[end : g.start]):
             end = g.end
     after = [a for a in anchors if a.start >= end]
+    chosen = None
     if after and _TIGHT_GAP_RE.fullmatch(s.text[end : after[0].start]):
         a = after[0]  # "8,500 individuals in 2015": a year right after the figure is its year
-        return i, (_Anchor(a.start, a.end, "year", a.year) if a.kind == "weak_year" else a)
-    before = [a for a in anchors if a.end <= f.start]
-    chosen = before[-1] if before else after[0] if after else anchors[0] if anchors else None
+        chosen = _Anchor(a.start, a.end, "year", a.year) if a.kind == "weak_year" else a
+    else:
+        before = [a for a in anchors if a.end <= f.start]
+        chosen = before[-1] if before else after[0] if after else anchors[0] if anchors else None
     if chosen is not None:
         # "The program, set up by Congress in 1998, has made ...": a bare year with a present
         # perfect is a starting point, not the year counted.
         if chosen.kind == "year" and _PERFECT_RE.search(s.text):
-            return "cumulative total (present perfect, bare year)"
-        return i, chosen
+            return ("cumulative", "present perfect with a bare year ('set up in 1998, has made')")
+        if chosen.kind == "carry":
+            return _carried(sentences, i, f, chosen)
+        return _Governed(i, chosen)
     if _PERFECT_RE.search(s.text):
-        return "cumulative total (present perfect, no fiscal year)"
-    for j in range(i - 1, max(i - 1 - CARRY_SENTENCES, -1), -1):
-        p = sentences[j]
-        if p.page != s.page:
-            break
-        if p.anchors:
-            a = p.anchors[-1]
-            if s.span(f.start, f.end)[1] - p.span(a.start, a.end)[0] > MAX_EVIDENCE:
-                break
-            return j, a
-        if _PERFECT_RE.search(p.text):
-            break
-    return "no fiscal year stated near the figure"
+        return ("cumulative", "present perfect and no fiscal year ('have made more than ...')")
+    return _carried(sentences, i, f, None)
 
 
 def _is_icac(sentences: list[_Sentence], i: int) -> bool:
@@ -525,94 +583,187 @@ def _is_icac(sentences: list[_Sentence], i: int) -> bool:
     return False
 
 
-def extract(pages: list[str], document_id: str, fmt: str) -> Extraction:
-    """Figures from raw page texts (as :func:`pipeline.doctext.document_pages` returns them)."""
+def _funding_context(sentences: list[_Sentence], i: int) -> str:
+    """The funding word ("Funding") of this sentence or a close one before it on the same page."""
+    for j in range(i, max(i - 1 - LIST_CONTEXT_SENTENCES, -1), -1):
+        if sentences[j].page != sentences[i].page:
+            break
+        m = _FUNDING_WORD_RE.search(sentences[j].text)
+        if m:
+            return m.group(0)
+    return ""
+
+
+def _cues(
+    s: _Sentence, pos: int, kinds: tuple[str, ...] = ("cumulative", "partial")
+) -> list[prose.Cue]:
+    """Period cues of the clause of ``s`` holding ``pos``, positioned in the sentence."""
+    cs, ce = prose.clause_of(s.text, pos)
+    return [
+        prose.Cue(c.kind, c.start + cs, c.end + cs, c.text)
+        for c in prose.period_cues(s.text[cs:ce], kinds)
+    ]
+
+
+def _cue_detail(s: _Sentence, cue: prose.Cue) -> str:
+    """The cue in the document's words, with the year it qualifies: "first three quarters of FY 2009"."""
+    end = cue.end
+    nxt = [a for a in s.anchors if a.start >= cue.end and a.kind in _YEARFUL]
+    if nxt and nxt[0].start - cue.end <= 3:
+        end = nxt[0].end
+    return re.sub(r"^(?:(?:in|during)\s+)?the\s+", "", s.text[cue.start : end], flags=re.I)
+
+
+def _quote(page_text: str, spans: list[tuple[int, int]]) -> str:
+    """Verbatim page text covering ``spans`` (figure, anchor, cues), or their pieces joined by " ... "
+    when one span would be longer than MAX_EVIDENCE."""
+    a, b = prose.cover(spans)
+    if b - a <= MAX_EVIDENCE:
+        return page_text[a:b]
+    pieces = sorted(set(spans))
+    return " ... ".join(page_text[x:y] for x, y in pieces)
+
+
+def extract(
+    pages: list[str], document_id: str, fmt: str, dated: tuple[int, int] | None = None
+) -> Extraction:
+    """Figures from raw page texts (as :func:`pipeline.doctext.document_pages` returns them).
+
+    ``dated`` is the document's own (year, month) (:func:`pipeline.parsers.prose.document_date`):
+    with it, "last year" is resolved to a fiscal year; without, such figures are skipped."""
     normalised, sentences = _sentences(pages, fmt)
-    for s in sentences:
+    for k, s in enumerate(sentences):
         s.anchors = _anchors(s.text)
-        s.figures = _figures(s.text, s.anchors)
+        s.figures = _figures(s.text, s.anchors, _funding_context(sentences, k))
 
     rows: list[Row] = []
     skipped: list[Skipped] = []
     for i, s in enumerate(sentences):
         for f in s.figures:
-            fs, fe = s.span(f.start, f.end)
-            quote = normalised[s.page - 1][fs:fe]
-            if not _is_icac(sentences, i):
-                skipped.append(Skipped(s.page, f.measure, quote, "subject is not ICAC"))
-                continue
-            got = _governing_anchor(sentences, i, f)
-            if isinstance(got, str):
-                skipped.append(Skipped(s.page, f.measure, quote, got))
-                continue
-            j, a = got
-            if a.kind not in ("fiscal", "year"):
-                skipped.append(Skipped(s.page, f.measure, quote, _SKIP_REASON[a.kind]))
-                continue
-            if f.value is None:
-                skipped.append(Skipped(s.page, f.measure, quote, "not a whole number"))
-                continue
-            a_start, a_end = sentences[j].span(a.start, a.end)
-            start, end = min(a_start, fs), max(a_end, fe)
-            evidence = normalised[s.page - 1][start:end]
-            if len(evidence) > MAX_EVIDENCE:
-                evidence = quote
-            if f.measure == "people_trained?":
-                raise ParseError(
-                    document_id,
-                    s.page,
-                    "a trained group: law enforcement, prosecutors, other professionals or people",
-                    evidence,
-                )
-            if f.qualifier is not None and f.qualifier not in ALLOWED_QUALIFIERS:
-                raise ParseError(
-                    document_id,
-                    s.page,
-                    f"a qualifier the schema allows ({', '.join(ALLOWED_QUALIFIERS)}), "
-                    f"not {f.qualifier!r}",
-                    evidence,
-                )
-            rows.append(Row(a.year, f.measure, f.value, f.qualifier, f.term, evidence, s.page))
-    return Extraction(_deduplicate(rows, document_id), skipped)
+            row = _resolve(sentences, i, f, normalised[s.page - 1], document_id, dated, skipped)
+            if row is not None:
+                rows.append(row)
+    rows = prose.dedupe(
+        rows,
+        key=lambda r: (r.fiscal_year, r.measure),
+        document_id=document_id,
+        what=lambda r: f"{r.measure} figure for FY {r.fiscal_year}",
+        skipped=skipped,
+        measure=lambda r: r.measure,
+        shown=lambda r: f"{r.value:,}",
+    )
+    return Extraction(rows, skipped)
 
 
-def _deduplicate(rows: list[Row], document_id: str) -> list[Row]:
-    """One row per fiscal year and measure; a restatement must agree with the first statement."""
-    first: dict[tuple[int, str], Row] = {}
-    for r in rows:
-        key = (r.fiscal_year, r.measure)
-        if key not in first:
-            first[key] = r
-        elif (first[key].value, first[key].qualifier) != (r.value, r.qualifier):
-            f = first[key]
-            raise ParseError(
-                document_id,
-                r.page,
-                f"one {r.measure} figure for FY {r.fiscal_year} (page {f.page} says {f.evidence!r})",
-                r.evidence,
-            )
-    return list(first.values())
+def _resolve(
+    sentences: list[_Sentence],
+    i: int,
+    f: _Figure,
+    page_text: str,
+    document_id: str,
+    dated: tuple[int, int] | None,
+    skipped: list[Skipped],
+) -> Row | None:
+    """One figure as a row, or None after listing it in ``skipped`` with its reason."""
+    s = sentences[i]
+    fig = s.span(f.start, f.end)
+
+    # the year words of the figure's clause, quoted with a skipped figure so a reviewer sees them
+    cs, _ = prose.clause_of(s.text, f.num_start)
+    year_words = [
+        s.span(a.start, a.end)
+        for a in s.anchors
+        if a.kind in _YEARFUL and cs <= a.start and a.end <= f.start
+    ][-1:]
+
+    def skip(reason: str, detail: str, spans: list[tuple[int, int]] = ()) -> None:
+        quote = _quote(page_text, [fig, *year_words, *spans])
+        skipped.append(Skipped(s.page, f.measure, f.printed, reason, quote, detail))
+
+    if not _is_icac(sentences, i):
+        skip("other_agency", "the nearest sentence naming an agency does not name ICAC")
+        return None
+    if f.malformed:
+        skip("malformed", f"{f.printed!r}: a number written out in full with a scale word after it")
+        return None
+    got = _governing_anchor(sentences, i, f)
+    src = sentences[got.j] if isinstance(got, _Governed) else s
+    anchor_spans = (
+        [src.span(got.anchor.start, got.anchor.end)] if isinstance(got, _Governed) else []
+    )
+    cues = _cues(s, f.num_start)
+    if cues:
+        cue = next((c for c in cues if c.kind == "cumulative"), cues[0])
+        skip(cue.kind, _cue_detail(s, cue), [s.span(c.start, c.end) for c in cues] + anchor_spans)
+        return None
+    if isinstance(got, tuple):
+        skip(*got)
+        return None
+    a = got.anchor
+    carry_spans = [s.span(got.carry.start, got.carry.end)] if got.carry is not None else []
+    if got.j != i:  # a carried year: a partial period stated with it carries too
+        part = _cues(src, a.start, ("partial",))
+        if part:
+            spans = anchor_spans + carry_spans + [src.span(c.start, c.end) for c in part]
+            skip("partial", _cue_detail(src, part[0]), spans)
+            return None
+    note = None
+    if a.kind == "relative":
+        year, reason, detail = prose.resolve_relative(src.text[a.start : a.end], dated)
+        if year is None:
+            skip(reason, detail, anchor_spans + carry_spans)
+            return None
+        note = detail
+    elif a.kind in ("fiscal", "year"):
+        year = a.year
+    else:
+        reason, detail = _SKIP_REASON[a.kind]
+        skip(reason, f"{detail} ({src.text[a.start : a.end]!r})", anchor_spans + carry_spans)
+        return None
+    if got.carry is not None:
+        said = s.text[got.carry.start : got.carry.end]
+        carried = f"{said!r} carries FY {year} from the sentence before"
+        note = f"{note}; {carried}" if note else carried
+    if f.value is None:
+        skip("malformed", "not a whole number")
+        return None
+    start, end = prose.cover([*anchor_spans, *carry_spans, fig])
+    evidence = page_text[start:end]
+    if len(evidence) > MAX_EVIDENCE:
+        start, end = prose.cover([*carry_spans, fig])
+        evidence = page_text[start:end]
+    if f.measure == "people_trained?":
+        raise ParseError(
+            document_id,
+            s.page,
+            "a trained group: law enforcement, prosecutors, other professionals or people",
+            evidence,
+        )
+    qualifier = prose.check_qualifier(f.qualifier, document_id, s.page, evidence)
+    return Row(year, f.measure, f.value, qualifier, f.term, evidence, s.page, note)
 
 
 # ------------------------------------------------------------------------------------- checks
 
 
-def _check(ex: Extraction, pages: list[str], document_id: str) -> None:
+def _check(ex: Extraction, pages: list[str], document_id: str) -> list[str]:
+    """ParseError when the document gives no single-year ICAC figure at all; otherwise the warnings
+    a reviewer should see: an expected measure that is absent is not a reason to drop the rest."""
     rows = ex.rows
     if not rows:
         if ex.skipped:
             # the most telling one: an ICAC arrests figure before others, another agency's last
             s = min(
                 ex.skipped,
-                key=lambda k: (k.reason == "subject is not ICAC", k.measure != "arrests"),
+                key=lambda k: (k.reason == "other_agency", k.measure != "arrests"),
             )
             raise ParseError(
                 document_id,
                 s.page,
                 "an ICAC figure stated for a single fiscal year (e.g. 'In FY 2023, ICAC task forces "
                 "... arrests of more than 10,800 offenders'); every figure found was skipped "
-                f"({s.reason})",
-                s.text,
+                f"({s.reason}: {s.detail})",
+                s.evidence,
             )
         first = next((i for i, p in enumerate(pages, 1) if normalize(p)), 1)
         raise ParseError(
@@ -623,32 +774,25 @@ def _check(ex: Extraction, pages: list[str], document_id: str) -> None:
             "10,800 offenders'); found no such figure on any page",
             normalize(pages[first - 1]) if pages else "",
         )
-    if not any(r.measure == "arrests" for r in rows):
-        found = "; ".join(f"{r.measure} FY{r.fiscal_year} ({r.evidence})" for r in rows)
-        raise ParseError(
-            document_id,
-            rows[0].page,
-            "an arrests figure (e.g. 'the arrests of more than 10,800 offenders') beside the "
-            f"{len(rows)} other ICAC figure(s) found",
-            found,
-        )
-    arrest_years = {r.fiscal_year for r in rows if r.measure == "arrests"}
+    by_year: dict[int, list[str]] = {}
     for r in rows:
-        if r.measure in ("investigations", "forensic_examinations") and (
-            r.fiscal_year not in arrest_years
-        ):
-            raise ParseError(
-                document_id,
-                r.page,
-                f"an arrests figure for FY {r.fiscal_year}, which has a {r.measure} figure",
-                r.evidence,
-            )
+        by_year.setdefault(r.fiscal_year, []).append(r.measure)
+    arrest_years = {y for y, ms in by_year.items() if "arrests" in ms}
+    if not arrest_years:
+        has = "; ".join(f"{', '.join(ms)} for FY {y}" for y, ms in sorted(by_year.items()))
+        return [f"no arrests figure in this document (it has {has})"]
+    return [
+        f"no arrests figure for FY {y} (the document has {', '.join(ms)} for FY {y})"
+        for y, ms in sorted(by_year.items())
+        if y not in arrest_years
+        and any(m in ("investigations", "forensic_examinations") for m in ms)
+    ]
 
 
-def parse(path: Path, doc: Document) -> dict[str, pd.DataFrame]:
+def parse(path: Path, doc: Document) -> ParseResult:
     pages = document_pages(Path(path), doc.format)
-    ex = extract(pages, doc.id, doc.format)
-    _check(ex, pages, doc.id)
+    ex = extract(pages, doc.id, doc.format, prose.document_date(doc))
+    warnings = _check(ex, pages, doc.id)
     df = pd.DataFrame(
         [
             {
@@ -656,6 +800,7 @@ def parse(path: Path, doc: Document) -> dict[str, pd.DataFrame]:
                 "measure": r.measure,
                 "value": r.value,
                 "qualifier": r.qualifier,
+                "period_note": r.period_note,
                 "term_as_published": r.term_as_published,
                 "evidence": r.evidence,
                 "document_id": doc.id,
@@ -666,4 +811,5 @@ def parse(path: Path, doc: Document) -> dict[str, pd.DataFrame]:
         ],
         columns=COLUMNS,
     )
-    return {TABLE: df.astype({"fiscal_year": "int64", "value": "int64", "page": "int64"})}
+    df = df.astype({"fiscal_year": "int64", "value": "int64", "page": "int64"})
+    return ParseResult(tables={TABLE: df}, skipped=ex.skipped, warnings=warnings)

@@ -1,17 +1,370 @@
-"""Reading figures out of prose-heavy fact sheets and bulletins (USSC, BJS): sentences, clauses,
-evidence spans and word lines, shared so every outcome parser quotes its evidence the same way."""
+"""The one rule set for reading figures out of prose (ICAC, USSC and BJS parsers): sentences, qualifiers,
+period cues, relative years, dedupe and evidence spans.
+
+Why one module: a figure printed in a sentence becomes "fiscal year N's count" only when its whole
+sentence supports that, and a qualifier printed with it is data. Three parsers with three copies of
+those rules drifted apart (one refused "roughly", two silently dropped it), so every prose parser
+imports them from here and a change of rule is one edit.
+
+The rules
+  * Qualifiers. :data:`QUALIFIERS` (schemas/_common.py) are kept in the ``qualifier`` column.
+    :data:`UNMAPPED_QUALIFIERS` are qualifiers too, but the schema has no word for them; meeting one
+    before a number ("roughly 1,435", "in excess of", "some") or after it ("12,600+", "12,600 or
+    more", "203,467 investigations (approx.)") is a ParseError naming the word
+    (:func:`check_qualifier`), because dropping it or mapping it to another word would change what
+    is published. Adding a word to QUALIFIERS is a deliberate schema decision.
+  * Period cues (:func:`period_cues`), anywhere in the figure's clause (its sentence up to ";"),
+    before or after the number:
+      - cumulative: "since 1998", "since its inception", "inception", "to date", "in total",
+        "cumulative(ly)", "all told", "during the same period", "over the past N years", "over the
+        years", "throughout its history", "since then";
+      - partial: "first three quarters / six months / half of", "through <month>", "as of", "year to
+        date", "so far", "thus far", "midyear";
+      - relative: "last year", "this year", "past year", "previous/prior/current year" (also with
+        "fiscal").
+    A cumulative or partial cue makes the figure not one fiscal year's count: it is skipped with that
+    reason, and the evidence quoted for it includes the cue. A relative year is resolved only from
+    the document's own date (:func:`document_date`, the "(April 2016)" in the registry title):
+    "last year" in a report dated April 2016 is FY 2015, with a period note saying so; "this year"
+    was still running when the report was written (partial); with no date, relative.
+  * Carried anchors (:data:`CARRY_RE`): "That same year", "In the same fiscal year" take the fiscal
+    year of the sentence before.
+  * Trend endpoints ("rose from 2,972 in 2004 to 4,579 in 2013") are each one year's count; only
+    partial and relative cues apply to them (a trend sentence often says "over the past ten years").
+  * Impossible magnitudes (:func:`impossible_magnitude`): a number printed with thousands separators
+    and a scale word ("1,575,032 million reports") is a typo; skipped as malformed, never fatal.
+  * Dedupe (:func:`dedupe`): an identical restatement (same value and qualifier) is one row, quoted
+    where first stated, and the restatement is listed as skipped (duplicate); two different values
+    for the same key are a ParseError.
+  * Evidence (:func:`evidence`, :func:`cover`): verbatim normalised page text, covering the number,
+    its anchor and every cue that set its period, at most :data:`EVIDENCE_MAX` characters.
+"""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Hashable, Iterable
+from dataclasses import dataclass
+from typing import TypeVar
 
 from pipeline.doctext import normalize
+from pipeline.parsers.base import ParseError, Skipped
+from schemas._common import EVIDENCE_MAX, QUALIFIERS
+
+__all__ = [
+    "QUALIFIERS",
+    "UNMAPPED_QUALIFIERS",
+    "ALL_QUALIFIERS",
+    "QUALIFIER_ALTS",
+    "qualifier_group",
+    "postfix_qualifier",
+    "qualifier_of",
+    "check_qualifier",
+    "Cue",
+    "period_cues",
+    "clause_of",
+    "CARRY_RE",
+    "document_date",
+    "resolve_relative",
+    "impossible_magnitude",
+    "dedupe",
+    "cover",
+    "evidence",
+    "sentences",
+    "clause_after",
+    "word_lines",
+    "EVIDENCE_MAX",
+]
 
 # Words whose tops differ by less than this (points) sit on one line.
 SAME_LINE = 3.0
-# A sentence ends at . ! ? followed by a capital, digit, quote, bracket or bullet, except after "U.S.".
-SENTENCE_END = re.compile(r"(?<=[.!?])(?<!U\.S\.)\s+(?=[A-Z0-9\"'(\u2022-])")
-EVIDENCE_MAX = 300
+# A sentence ends at . ! ? followed by a capital, digit, quote, bracket or bullet, except after "U.S."
+# and "approx." (which is a qualifier, not the end of a sentence).
+SENTENCE_END = re.compile(r"(?<=[.!?])(?<!U\.S\.)(?<!\b[Aa]pprox\.)\s+(?=[A-Z0-9\"'(\u2022-])")
+# A sentence up to this long is quoted whole; a longer one is quoted around the figure.
+SENTENCE_QUOTE_MAX = 300
+
+# ------------------------------------------------------------------------------------ qualifiers
+
+# Qualifiers recognised as such but not in the schema's list: meeting one is a ParseError naming it.
+UNMAPPED_QUALIFIERS = (
+    "in excess of",
+    "upwards of",
+    "an estimated",
+    "estimated",
+    "well over",
+    "just over",
+    "just under",
+    "close to",
+    "fewer than",
+    "roughly",
+    "around",
+    "approx.",
+    "some",
+    "under",
+    "~",
+)
+ALL_QUALIFIERS = tuple(QUALIFIERS) + UNMAPPED_QUALIFIERS
+QUALIFIER_ALTS = "|".join(re.escape(q) for q in sorted(ALL_QUALIFIERS, key=len, reverse=True))
+# A qualifier printed after the number ("12,600+", "12,600-plus", "12,600 or more") or after the
+# figure's phrase ("203,467 investigations (approx.)").
+_POSTFIX_NUMBER = re.compile(r"(?P<post>\+|-\s?plus\b|\s+plus\b|\s+or\s+more\b)", re.I)
+_POSTFIX_PHRASE = re.compile(
+    r"\s*(?P<post>\((?:approx(?:\.|imately)?|est(?:\.|imated)?|estimated?)\)|or\s+more\b)", re.I
+)
+
+
+def qualifier_group(name: str = "qual") -> str:
+    """Regex for an optional qualifier (any of :data:`ALL_QUALIFIERS`) and the space after it, as group
+    ``name``; put it right before a number pattern. Matching the unmapped words too is the point: a
+    pattern that only knew the schema's words would read "roughly 1,435" as an exact 1,435."""
+    return rf"(?:(?<![\w])(?P<{name}>{QUALIFIER_ALTS})(?:\s+|(?<=~)))?"
+
+
+def postfix_qualifier(text: str, number_end: int, phrase_end: int | None = None) -> str | None:
+    """A qualifier printed right after the number, or after the figure's phrase; None if there is none."""
+    m = _POSTFIX_NUMBER.match(text, number_end)
+    if not m and phrase_end is not None:
+        m = _POSTFIX_PHRASE.match(text, phrase_end)
+    return " ".join(m.group("post").lower().split()) if m else None
+
+
+def qualifier_of(
+    before: str | None, text: str, number_end: int, phrase_end: int | None = None
+) -> str | None:
+    """The qualifier printed before the number (``before``, as matched by :func:`qualifier_group`)
+    and after it (:func:`postfix_qualifier`), as one string; None when there is neither."""
+    post = postfix_qualifier(text, number_end, phrase_end)
+    return " ".join(x.lower() for x in (before, post) if x) or None
+
+
+def check_qualifier(
+    qualifier: str | None, document_id: str, page: int | None, evidence_text: str
+) -> str | None:
+    """The qualifier as the schema stores it (lower case), or a ParseError naming an unmapped one."""
+    if qualifier is None:
+        return None
+    q = " ".join(qualifier.lower().split())
+    if q not in QUALIFIERS:
+        raise ParseError(
+            document_id,
+            page,
+            f"a qualifier the schema allows ({', '.join(QUALIFIERS)}), not {q!r}",
+            evidence_text,
+        )
+    return q
+
+
+# ------------------------------------------------------------------------------------ period cues
+
+_Y = r"(?:19|20)\d{2}"
+_MONTH = (
+    r"(?:January|February|March|April|May|June|July|August|September|October|November|December"
+    r"|Jan\.?|Feb\.?|Mar\.?|Apr\.?|Jun\.?|Jul\.?|Aug\.?|Sept?\.?|Oct\.?|Nov\.?|Dec\.?)"
+)
+_COUNTWORD = r"(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|\d{1,2})"
+CUMULATIVE_RE = re.compile(
+    r"\bsince\s+(?:(?:its|the|their|this|that|ICAC's|the\s+[\w-]+'s|the\s+ICAC\s+[\w-]+'s)\s+)?"
+    r"(?:inception|creation|establishment|founding|beginning|start|launch)\b"
+    rf"(?:\s+in\s+{_Y})?"
+    rf"|\bsince\s+(?:(?:(?-i:FY)|fiscal\s+year|calendar\s+year)\s*)?'?{_Y}\b"
+    r"|\bsince\s+then\b|\binception\b"
+    r"|(?<!year )(?<!year-)\bto\s+date\b|\bcumulative(?:ly)?\b|\bin\s+total\b|\ball\s+told\b"
+    r"|\b(?:during|in|over)\s+the\s+same\s+(?:time\s+)?period\b"
+    r"|\bover\s+the\s+(?:past|last|previous)\s+(?:[\w-]+\s+){0,2}(?:years|decades?)\b"
+    r"|\bover\s+the\s+years\b|\bthroughout\s+(?:its|their|the\s+[\w-]+'s)\s+history\b",
+    re.I,
+)
+PARTIAL_RE = re.compile(
+    rf"\b(?:in\s+|during\s+)?the\s+first\s+(?:{_COUNTWORD}\s+)?"
+    r"(?:quarters?|months?|half|weeks?|days?)\s+of\b"
+    rf"|\b(?:through|thru|until|till)\s+(?:the\s+end\s+of\s+)?{_MONTH}(?:\s+\d{{1,2}})?"
+    r"|\bas\s+of\b|\byear[\s-]+to[\s-]+date\b|\bso\s+far\b|\bthus\s+far\b|\bmid-?year\b",
+    re.I,
+)
+RELATIVE_RE = re.compile(
+    r"\b(?P<which>last|this|past|previous|prior|current)\s+(?:fiscal\s+)?year\b(?!s)", re.I
+)
+# "That same year, ...", "In the same fiscal year, ...": the year of the sentence before.
+CARRY_RE = re.compile(
+    r"\b(?:that|the)\s+same\s+(?:fiscal\s+)?year\b|\bthat\s+(?:fiscal\s+)?year\b(?!')", re.I
+)
+
+
+@dataclass(frozen=True)
+class Cue:
+    """Words that set a figure's period: ``kind`` is cumulative, partial or relative."""
+
+    kind: str
+    start: int
+    end: int
+    text: str
+
+
+def period_cues(
+    text: str, kinds: Iterable[str] = ("cumulative", "partial", "relative")
+) -> list[Cue]:
+    """Every period cue in ``text`` (a clause or sentence), in order; where two overlap the earlier
+    kind in (cumulative, partial, relative) wins."""
+    found: list[Cue] = []
+    for kind, rx in (
+        ("cumulative", CUMULATIVE_RE),
+        ("partial", PARTIAL_RE),
+        ("relative", RELATIVE_RE),
+    ):
+        if kind not in kinds:
+            continue
+        for m in rx.finditer(text):
+            if any(m.start() < c.end and c.start < m.end() for c in found):
+                continue
+            found.append(Cue(kind, m.start(), m.end(), m.group(0)))
+    return sorted(found, key=lambda c: c.start)
+
+
+def clause_of(text: str, pos: int) -> tuple[int, int]:
+    """(start, end) of the clause holding ``pos``: a sentence is cut at ";" since a semicolon joins two
+    statements ("Since 1998, the program has grown to 61 task forces; in FY 2024 ...")."""
+    start = text.rfind(";", 0, pos) + 1
+    end = text.find(";", pos)
+    return start, (end if end != -1 else len(text))
+
+
+_MONTHS = {
+    m: i
+    for i, m in enumerate(
+        [
+            "january",
+            "february",
+            "march",
+            "april",
+            "may",
+            "june",
+            "july",
+            "august",
+            "september",
+            "october",
+            "november",
+            "december",
+        ],
+        start=1,
+    )
+}
+_DATED = re.compile(
+    r"\((?P<month>January|February|March|April|May|June|July|August|September|October|November|"
+    r"December)\s+(?P<year>(?:19|20)\d{2})\)",
+    re.I,
+)
+
+
+def document_date(doc) -> tuple[int, int] | None:
+    """(year, month) the document is dated, from its registry title ("... (April 2016)"); None when
+    the registry does not date it (web pages overwritten every year are never dated this way)."""
+    m = _DATED.search(getattr(doc, "title", "") or "")
+    return (int(m.group("year")), _MONTHS[m.group("month").lower()]) if m else None
+
+
+def resolve_relative(cue_text: str, dated: tuple[int, int] | None) -> tuple[int | None, str, str]:
+    """Read a relative year against the document's date: (fiscal year or None, skip reason, note).
+
+    "last/past/previous/prior year" in a report dated <Month YYYY> is FY YYYY-1 (the last fiscal year
+    that had ended, named as the report names its own date); "this/current year" was still running
+    when the report was written, so it is partial. Without a date, nothing is resolved (relative)."""
+    which = cue_text.split()[0].lower()
+    if dated is None:
+        return None, "relative", f"{cue_text!r} and no document date to resolve it"
+    year, month = dated
+    when = f"{list(_MONTHS)[month - 1].capitalize()} {year}"
+    if which in ("this", "current"):
+        return None, "partial", f"{cue_text!r} in a report dated {when}: a year still running"
+    return year - 1, "", f"{cue_text!r} in a report dated {when}, read as FY {year - 1}"
+
+
+_IMPOSSIBLE = re.compile(r"^\d{1,3}(?:,\d{3})+$")
+
+
+def impossible_magnitude(number: str, scale: str | None) -> bool:
+    """ "1,575,032 million": a number already written out in full with a scale word after it."""
+    return (
+        bool(scale)
+        and scale.lower() in ("thousand", "million", "billion")
+        and bool(_IMPOSSIBLE.match(number.strip()))
+    )
+
+
+# ------------------------------------------------------------------------------------ dedupe
+
+R = TypeVar("R")
+
+
+def dedupe(
+    rows: Iterable[R],
+    key: Callable[[R], Hashable],
+    *,
+    document_id: str,
+    what: Callable[[R], str],
+    skipped: list[Skipped],
+    measure: Callable[[R], str],
+    shown: Callable[[R], str],
+) -> list[R]:
+    """One row per ``key``, the first statement kept. A restatement with the same value and qualifier
+    is appended to ``skipped`` (reason duplicate); a different one is a ParseError naming both.
+
+    Rows need ``value``, ``qualifier``, ``page`` and ``evidence`` attributes; ``what(row)`` names the
+    key for the message ("arrests figure for FY 2024"), ``shown(row)`` prints the value."""
+    first: dict[Hashable, R] = {}
+    for r in rows:
+        k = key(r)
+        if k not in first:
+            first[k] = r
+            continue
+        f = first[k]
+        if (f.value, f.qualifier) != (r.value, r.qualifier):
+            raise ParseError(
+                document_id,
+                r.page,
+                f"one {what(r)} (page {f.page} says {f.evidence!r})",
+                r.evidence,
+            )
+        skipped.append(
+            Skipped(
+                r.page,
+                measure(r),
+                shown(r),
+                "duplicate",
+                r.evidence,
+                f"restates the figure kept from page {f.page}",
+            )
+        )
+    return list(first.values())
+
+
+# ------------------------------------------------------------------------------------ evidence
+
+
+def cover(spans: Iterable[tuple[int, int]]) -> tuple[int, int]:
+    """The smallest span holding all ``spans``."""
+    spans = list(spans)
+    return min(s for s, _ in spans), max(e for _, e in spans)
+
+
+def evidence(sentence: str, start: int, end: int, keep: Iterable[tuple[int, int]] = ()) -> str:
+    """The quote for a figure at ``start:end`` of ``sentence``: the whole sentence when it is short
+    (SENTENCE_QUOTE_MAX), else the span covering the figure and every ``keep`` span (its year, the
+    cues that set its period) with up to 60 characters either side, cut at word boundaries. Never
+    longer than EVIDENCE_MAX: the context goes first, then the ``keep`` spans (verbatim, normalised)."""
+    if len(sentence) <= SENTENCE_QUOTE_MAX:
+        return sentence
+    for s, e in (cover([(start, end), *keep]), (start, end)):
+        for pad in (60, 20, 0):
+            a = sentence.rfind(" ", 0, max(s - pad, 0)) + 1 if s - pad > 0 else 0
+            b = sentence.find(" ", e + pad) if pad else e
+            quote = sentence[a : b if b != -1 else len(sentence)].strip()
+            if len(quote) <= EVIDENCE_MAX:
+                return quote
+    return sentence[start:end]
+
+
+# ------------------------------------------------------------------------------------ text
 
 
 def sentences(raw: str) -> list[str]:
@@ -41,16 +394,6 @@ def sentences(raw: str) -> list[str]:
             blocks.append(" ".join(current))
             current = []
     return [s for b in blocks for s in SENTENCE_END.split(normalize(b)) if s]
-
-
-def evidence(sentence: str, start: int, end: int) -> str:
-    """The sentence if short enough, else the span ``start:end`` with up to 60 characters either side,
-    cut at word boundaries (verbatim, normalised)."""
-    if len(sentence) <= EVIDENCE_MAX:
-        return sentence
-    a = sentence.rfind(" ", 0, max(start - 60, 0)) + 1
-    b = sentence.find(" ", end + 60)
-    return sentence[a : b if b != -1 else len(sentence)]
 
 
 def clause_after(s: str, pos: int) -> str:

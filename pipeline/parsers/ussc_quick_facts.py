@@ -9,13 +9,17 @@ A Quick Facts sheet is two pages of short prose statements and small charts. Two
   ("<count> were/involved ... child pornography", "<pct> of all offenders", "average ... <n>
   months"), not on one edition's exact sentence, and accept "fiscal year 2022", "FY 2022", "FY2022"
   and "FY22".
-* **The trend chart** ("Number of Child Pornography Offenders", five fiscal years) is read from the
-  chart's text labels with pdfplumber word boxes. Count labels sit on top of bars of different
-  heights, so reading order scrambles them; they are paired with the FY axis labels **by x-position**:
-  each FY label owns the column within 0.45 label spacings of its centre, and must hold exactly one
-  count label. A count in the chart area that falls in no column, a column with no or two counts,
-  years that are not consecutive, or a last year that is not the sheet's fiscal year, is a
-  ParseError -- never a best guess.
+* **The trend chart** (five fiscal years of offender counts) is found **by its axis, not its
+  title**: a row of five consecutive fiscal-year labels on one baseline ("FY19", "FY2019", "FY 2019"
+  as two words, or a bare "2019"). Its title may say "Number of ...", "... Sentenced, FY 2019 - FY
+  2023" or be absent; a year range in a title is two labels, never an axis. The count labels are
+  the all-number text lines between the axis and the first other line above it (the title, or
+  prose); reading order scrambles labels on bars of different heights, so they are paired with the
+  axis labels **by x-position**: each owns the column within 0.45 label spacings of its centre and
+  must hold exactly one count. A chart whose title names another measure ("Average Sentence in
+  Months") is passed over. A missing chart, or one that cannot be read without a guess (a column
+  with no or two counts, a count in no column, years not consecutive), is a ParseError from
+  :func:`read_trend_chart` that :func:`parse` turns into a warning: the prose figures still publish.
 
 The sheet's own year is checked three ways: the fiscal year stated with the offenders count (or, if
 that sentence has none, the first fiscal year on page 1) must equal the registry's ``doc.period``; the
@@ -23,8 +27,9 @@ chart must end at that year; and the chart's bar for that year must equal the co
 The chart's earlier four bars become rows for those years, tagged with this document, so revisions
 between editions stay visible (vintage-aware).
 
-Figures a sheet does not state are simply absent; the offenders count for the sheet's year and the
-trend chart are required (ParseError without them). A figure found twice with different values is a
+Figures a sheet does not state are simply absent; the offenders count for the sheet's year is
+required (ParseError without it). A chart that is read but contradicts the sheet (ends at another
+year, or its bar for the sheet's year differs from the prose count) is a ParseError. A figure found twice with different values is a
 ParseError. Offense-type shares must add up to 100 (+/- 1 for rounding), or ParseError. Rather than
 misfile a figure, the parser leaves out statements that name another fiscal year ("up from 1.9% in
 fiscal year 2018") and whole-group figures stated for one offense type ("the average sentence for
@@ -32,6 +37,13 @@ possession offenders"). "Trafficking" and "distribution" are one offense type (`
 the printed word stays in ``evidence``. The sheet's count of all offenders sentenced is kept as
 ``offense_group = "all_offenses"`` (the denominator of the share), and must exceed the child
 pornography count.
+
+Prose follows the shared rules of :mod:`pipeline.parsers.prose`: any qualifier the schema has no word
+for ("roughly 1,435", "1,435+") is a ParseError naming it; a statement whose clause has a cumulative,
+partial or relative cue ("since fiscal year 2018", "through March", "last year") is not the sheet's
+fiscal year; restatements are deduplicated. Every prose figure read but not published is listed in
+``ParseResult.skipped`` with its reason (the cue, another fiscal year named, one offense type's own
+figure, a duplicate).
 """
 
 from __future__ import annotations
@@ -45,7 +57,7 @@ import pdfplumber
 
 from pipeline.doctext import document_pages, normalize
 from pipeline.parsers import prose
-from pipeline.parsers.base import COUNT_RE, ParseError, parse_count
+from pipeline.parsers.base import COUNT_RE, ParseError, ParseResult, Skipped, parse_count
 from pipeline.registry import Document
 
 __all__ = ["parse", "read_trend_chart", "ChartBar", "COLUMNS"]
@@ -63,18 +75,24 @@ COLUMNS = [
     "page",
 ]
 GROUP = "child_pornography"
+OS = "offenders_sentenced"
 
 # Each FY axis label owns the horizontal band within this fraction of the label spacing of its centre.
 COLUMN_HALF_WIDTH = 0.45
-# Words whose tops differ by less than this (points) are on one line.
 # An "FY" word and the year word after it are one label when the gap is below this (points).
 FY_GAP = 8.0
 # A chart title wrapped over several lines: lines within this many points above its lowest line.
 TITLE_REACH = 45.0
+# A row of at least this many fiscal-year labels on one baseline is a candidate chart axis (a
+# year range in a title, "FY 2019 - FY 2023", is two); the trend chart has CHART_YEARS of them.
+AXIS_MIN_LABELS = 3
+CHART_YEARS = 5
 
-_QUAL = r"(?:(?P<qual>more than|approximately|nearly|over|about|at least|less than|almost) )?"
-# A printed count not glued to a word, a decimal or a percent sign ("FY22", "2.1%" are not counts).
-_COUNT = r"(?<![\w.,$])(?P<n>\d{1,3}(?:,\d{3})+|\d+)(?!\w|,\d|\.\d|%| percent)"
+# Any qualifier, the schema's or not (prose rules: an unmapped one is a ParseError naming it).
+_QUAL = prose.qualifier_group("qual")
+# A printed count not glued to a word, a decimal or a percent sign ("FY22", "2.1%" are not counts);
+# a "+" after it is read, so that it fails as a qualifier instead of vanishing.
+_COUNT = r"(?<![\w.,$])(?P<n>\d{1,3}(?:,\d{3})+|\d+)\+?(?!\w|,\d|\.\d|%| percent)"
 _PCT = r"(?<![\w.,])(?P<p>\d{1,3}(?:\.\d+)?)(?:%| percent\b)"
 _FY = re.compile(r"\b(?:fiscal\s+year|FY)\s?'?(\d{4}|\d{2})\b", re.I)
 _CP = r"child pornography"
@@ -140,6 +158,12 @@ _OFFENSE_TYPES = {
 _CLAUSE_SPLIT = re.compile(r"[,;:]\s|[()]|\band\b", re.I)
 _FY_LABEL = re.compile(r"^FY'?(\d{2}|\d{4})$", re.I)
 _YEAR_WORD = re.compile(r"^'?(\d{2}|\d{4})$")
+# A bare year as an axis label ("2019"); two digits only after "FY" ("FY 19").
+_BARE_YEAR = re.compile(r"^((?:19[89]|20\d)\d)$")
+# A chart whose title names one of these is not the chart of offender counts.
+_OTHER_MEASURE = re.compile(
+    r"\b(?:average|mean|median|months?|percent(?:age)?|rate|share|proportion)\b|%", re.I
+)
 
 
 def _fiscal_year(token: str) -> int:
@@ -181,37 +205,44 @@ def _page_words(page) -> list[dict]:
 
 
 def _year_labels(words: list[dict]) -> list[dict]:
-    """FY axis labels as single boxes; 'FY 2019' printed as two words is merged into one."""
-    ordered = sorted(words, key=lambda w: (round(w["top"]), w["x0"]))
+    """Fiscal-year axis labels as single boxes with their ``year``: "FY19", "FY2019", "FY'19", a bare
+    "2019", and "FY 2019" / "FY 19" printed as two words (merged into one box)."""
     labels = []
-    skip = set()
-    for i, w in enumerate(ordered):
-        if i in skip:
-            continue
-        m = _FY_LABEL.match(w["text"])
-        if m:
-            labels.append({**w, "year": _fiscal_year(m.group(1))})
-            continue
-        if w["text"].upper() == "FY" and i + 1 < len(ordered):
-            nxt = ordered[i + 1]
-            m2 = _YEAR_WORD.match(nxt["text"])
-            if (
-                m2
-                and abs(nxt["top"] - w["top"]) < prose.SAME_LINE
-                and 0 <= nxt["x0"] - w["x1"] < FY_GAP
-            ):
-                labels.append(
-                    {
-                        "text": f"{w['text']} {nxt['text']}",
-                        "x0": w["x0"],
-                        "x1": nxt["x1"],
-                        "top": min(w["top"], nxt["top"]),
-                        "bottom": max(w["bottom"], nxt["bottom"]),
-                        "year": _fiscal_year(m2.group(1)),
-                    }
-                )
-                skip.add(i + 1)
+    for line in prose.word_lines(words):
+        i = 0
+        while i < len(line):
+            w = line[i]
+            nxt = line[i + 1] if i + 1 < len(line) else None
+            m = _FY_LABEL.match(w["text"]) or _BARE_YEAR.match(w["text"])
+            if m:
+                labels.append({**w, "year": _fiscal_year(m.group(1))})
+            elif w["text"].upper() == "FY" and nxt is not None:
+                m2 = _YEAR_WORD.match(nxt["text"])
+                if m2 and 0 <= nxt["x0"] - w["x1"] < FY_GAP:
+                    labels.append(
+                        {
+                            "text": f"{w['text']} {nxt['text']}",
+                            "x0": w["x0"],
+                            "x1": nxt["x1"],
+                            "top": min(w["top"], nxt["top"]),
+                            "bottom": max(w["bottom"], nxt["bottom"]),
+                            "year": _fiscal_year(m2.group(1)),
+                        }
+                    )
+                    i += 1
+            i += 1
     return labels
+
+
+def _baseline_rows(labels: list[dict]) -> list[list[dict]]:
+    """Labels grouped by a common baseline (bottoms within SAME_LINE), each row left to right."""
+    rows: list[list[dict]] = []
+    for w in sorted(labels, key=lambda w: (w["bottom"], w["x0"])):
+        if rows and abs(w["bottom"] - rows[-1][0]["bottom"]) < prose.SAME_LINE:
+            rows[-1].append(w)
+        else:
+            rows.append([w])
+    return [sorted(r, key=lambda w: w["x0"]) for r in rows]
 
 
 def _line_of(word: dict, lines: list[dict], page_norm: str) -> str:
@@ -231,87 +262,141 @@ def _line_of(word: dict, lines: list[dict], page_norm: str) -> str:
 
 def _chart_title(
     axis: list[dict], words: list[dict], left: float, right: float
-) -> tuple[str, float]:
-    """The chart title: the nearest non-numeric text lines above the axis that reach into the chart's
-    columns (whole lines, since titles are often flush left of the plot; a wrapped title included).
-    Returns (title text, bottom of its lowest line)."""
+) -> tuple[list[dict], str]:
+    """Walk up from the axis through the text lines that reach into the chart's columns: lines whose
+    words there are all counts are bar labels; the first line with anything else ends the chart.
+
+    Returns (count label words, title). The title is that first line plus the lines of a title
+    wrapped above it (within TITLE_REACH); it is "" when the chart has none -- when nothing is above
+    the labels or the line above is prose (it ends a sentence). Another chart's axis row ("2015 2016
+    2017 ...") ends the chart too, although its words look like counts."""
     axis_top = min(w["top"] for w in axis)
-    above = [w for w in words if w["bottom"] <= axis_top + 1 and not COUNT_RE.match(w["text"])]
+    above = [w for w in words if w["bottom"] <= axis_top + 1]
     lines = [
         ln for ln in prose.word_lines(above) if any(w["x1"] > left and w["x0"] < right for w in ln)
     ]
-    if not lines:
-        return "", 0.0
-    bottom = max(w["bottom"] for w in lines[-1])
-    title_lines = [ln for ln in lines if bottom - ln[0]["top"] <= TITLE_REACH]
-    text = " ".join(
-        " ".join(w["text"] for w in sorted(ln, key=lambda w: w["x0"])) for ln in title_lines
+    counts: list[dict] = []
+    for i in range(len(lines) - 1, -1, -1):
+        inside = [w for w in lines[i] if w["x1"] > left and w["x0"] < right]
+        if (
+            all(COUNT_RE.match(w["text"]) for w in inside)
+            and len(_year_labels(lines[i])) < AXIS_MIN_LABELS
+        ):
+            counts.extend(inside)
+            continue
+        return counts, _title_above(lines[: i + 1])
+    return counts, ""
+
+
+def _line_text(line: list[dict]) -> str:
+    return " ".join(w["text"] for w in line)
+
+
+def _title_like(line: list[dict]) -> bool:
+    """A title line ends no sentence and holds no number but years ("..., FY 2019 - FY 2023");
+    "These offenders made up 2.1 percent ... guidelines." or "Sentenced to prison: 99.4%" is not."""
+    text = _line_text(line)
+    if re.search(r"[.!?]$", text):
+        return False
+    return not re.search(
+        r"\d", re.sub(r"\b(?:FY\s?'?)?\d{4}\b|\bFY\s?'?\d{2}\b", "", text, flags=re.I)
     )
-    return text, bottom
+
+
+def _title_above(lines: list[list[dict]]) -> str:
+    """The title whose lowest line is ``lines[-1]``, with the lines of a wrap above it: close below
+    one another (gap under a line height), within TITLE_REACH, all title-like. "" when the lowest
+    line is not title-like: that is prose above an untitled chart."""
+    if not _title_like(lines[-1]):
+        return ""
+    bottom = max(w["bottom"] for w in lines[-1])
+    title = [lines[-1]]
+    for ln in reversed(lines[:-1]):
+        ln_bottom = max(w["bottom"] for w in ln)
+        height = ln_bottom - min(w["top"] for w in ln)
+        if (
+            bottom - ln[0]["top"] > TITLE_REACH
+            or min(w["top"] for w in title[0]) - ln_bottom > height
+            or not _title_like(ln)
+        ):
+            break
+        title.insert(0, ln)
+    return " ".join(_line_text(ln) for ln in title)
+
+
+@dataclass(frozen=True)
+class _Chart:
+    page: int
+    title: str
+    bars: list[ChartBar]
 
 
 def read_trend_chart(path: Path, doc: Document) -> tuple[int, list[ChartBar]]:
-    """Find the 'Number of ... Child Pornography Offenders' chart; return (page, bars by year)."""
+    """Find the five-year trend chart by its axis; return (page, bars by year).
+
+    Any row of AXIS_MIN_LABELS or more fiscal-year labels on one baseline is a candidate axis; a
+    year range in a title ("FY 2019 - FY 2023") is two labels, not a row. A candidate is read
+    (:func:`_pair_bars`) or gives the ParseError that says why not. A chart whose title names another
+    measure ("Average Sentence in Months", "... Rate") is not the count chart. Exactly one count
+    chart must be readable; otherwise the first reason is raised (the caller makes it a warning).
+    """
     pages_text = [normalize(t) for t in document_pages(path, "pdf")]
-    found: list[tuple[int, list[ChartBar]]] = []
+    charts: list[_Chart] = []
+    problems: list[ParseError] = []
     with pdfplumber.open(path) as pdf:
         for pno, page in enumerate(pdf.pages, start=1):
             words = _page_words(page)
-            for axis in prose.word_lines(_year_labels(words)):
-                if len(axis) < 2:
+            for axis in _baseline_rows(_year_labels(words)):
+                if len(axis) < AXIS_MIN_LABELS:
                     continue
-                axis = sorted(axis, key=lambda w: w["x0"])
-                centres = [(w["x0"] + w["x1"]) / 2 for w in axis]
-                spacing = min(b - a for a, b in zip(centres, centres[1:], strict=False))
-                if spacing <= 0:
-                    continue
-                half = COLUMN_HALF_WIDTH * spacing
-                left, right = centres[0] - spacing / 2, centres[-1] + spacing / 2
-                title, title_bottom = _chart_title(axis, words, left, right)
-                if not (re.search(r"\bnumber\b", title, re.I) and re.search(_CP, title, re.I)):
-                    continue
-                bars = _pair_bars(
-                    doc,
-                    pno,
-                    axis,
-                    centres,
-                    half,
-                    left,
-                    right,
-                    title_bottom,
-                    words,
-                    page,
-                    pages_text[pno - 1],
-                )
-                found.append((pno, bars))
-    if not found:
+                try:
+                    charts.append(_read_chart(doc, pno, axis, words, page, pages_text[pno - 1]))
+                except ParseError as err:
+                    problems.append(err)
+    if len(charts) > 1:
         raise ParseError(
             doc.id,
-            1,
-            "a trend chart titled 'Number of ... Child Pornography Offenders' with FY axis labels "
-            f"and count labels as text (searched pages 1-{len(pages_text)})",
+            charts[1].page,
+            "one five-year trend chart of offender counts",
+            "; ".join(f"page {c.page}: {c.title or 'untitled'}" for c in charts),
         )
-    if len(found) > 1:
-        raise ParseError(
-            doc.id, found[1][0], "one 'Number of Child Pornography Offenders' chart", "a second one"
-        )
-    return found[0]
+    if charts:
+        return charts[0].page, charts[0].bars
+    if problems:
+        raise problems[0]
+    raise ParseError(
+        doc.id,
+        None,
+        f"a five-year trend chart: a row of {CHART_YEARS} fiscal-year axis labels ('FY19', "
+        f"'FY 2019' or '2019') with a count label over each (searched pages 1-{len(pages_text)})",
+    )
 
 
-def _pair_bars(doc, pno, axis, centres, half, left, right, title_bottom, words, page, page_norm):
-    axis_top = min(w["top"] for w in axis)
-    counts = [
-        w
-        for w in words
-        if COUNT_RE.match(w["text"])
-        and w["bottom"] <= axis_top + 1
-        and w["top"] >= title_bottom - 1
-        and left <= (w["x0"] + w["x1"]) / 2 <= right
-    ]
+def _read_chart(doc, pno, axis, words, page, page_norm) -> _Chart:
     axis_text = " ".join(w["text"] for w in axis)
     years = [w["year"] for w in axis]
-    if years != list(range(years[0], years[0] + len(years))):
-        raise ParseError(doc.id, pno, "consecutive fiscal years on the trend chart axis", axis_text)
+    if len(years) != CHART_YEARS or years != list(range(years[0], years[0] + len(years))):
+        raise ParseError(
+            doc.id,
+            pno,
+            f"{CHART_YEARS} consecutive fiscal years on the trend chart axis",
+            axis_text,
+        )
+    centres = [(w["x0"] + w["x1"]) / 2 for w in axis]
+    spacing = min(b - a for a, b in zip(centres, centres[1:], strict=False))
+    if spacing <= 0:
+        raise ParseError(doc.id, pno, "trend chart axis labels side by side", axis_text)
+    left, right = centres[0] - spacing / 2, centres[-1] + spacing / 2
+    counts, title = _chart_title(axis, words, left, right)
+    if _OTHER_MEASURE.search(title):
+        raise ParseError(doc.id, pno, "a trend chart of offender counts", title)
+    bars = _pair_bars(doc, pno, axis, centres, COLUMN_HALF_WIDTH * spacing, counts, page, page_norm)
+    return _Chart(pno, title, bars)
+
+
+def _pair_bars(doc, pno, axis, centres, half, counts, page, page_norm) -> list[ChartBar]:
+    """Each axis label owns the band within ``half`` of its centre and must hold exactly one count
+    label; a count label in no band is drift too."""
     lines = page.extract_text_lines()
     bars: list[ChartBar] = []
     used: set[int] = set()
@@ -337,6 +422,7 @@ def _pair_bars(doc, pno, axis, centres, half, left, right, title_bottom, words, 
         )
     stray = [counts[i]["text"] for i in range(len(counts)) if i not in used]
     if stray:
+        axis_text = " ".join(w["text"] for w in axis)
         raise ParseError(
             doc.id,
             pno,
@@ -346,12 +432,58 @@ def _pair_bars(doc, pno, axis, centres, half, left, right, title_bottom, words, 
     return bars
 
 
+def _chart_rows(doc: Document, chart_page: int, bars: list[ChartBar], stated: _Row) -> list[_Row]:
+    """The chart's earlier bars as rows, once the chart agrees with the sheet: it ends at the
+    sheet's year and that bar equals the count stated in prose (else ParseError: a contradiction)."""
+    if bars[-1].fiscal_year != doc.year:
+        raise ParseError(
+            doc.id,
+            chart_page,
+            f"the trend chart to end at FY{doc.year}",
+            f"FY{bars[-1].fiscal_year}",
+        )
+    if bars[-1].count != stated.value:
+        raise ParseError(
+            doc.id,
+            chart_page,
+            f"the chart's FY{doc.year} bar to equal the {stated.value:,.0f} offenders stated on page "
+            f"{stated.page}",
+            bars[-1].count_text,
+        )
+    return [
+        _Row(
+            b.fiscal_year,
+            GROUP,
+            "offenders_sentenced",
+            float(b.count),
+            "offenders",
+            None,
+            b.evidence,
+            chart_page,
+        )
+        for b in bars[:-1]
+    ]
+
+
 # --------------------------------------------------------------------------------------------------
 # prose
 
 
-def _qualifier(m: re.Match) -> str | None:
-    return m.group("qual") if "qual" in m.re.groupindex and m.group("qual") else None
+def _period_skip(doc: Document, s: str, pos: int) -> tuple[str, str, list[tuple[int, int]]] | None:
+    """(reason, detail, cue spans) when a period cue in the clause holding ``pos`` ("since fiscal year
+    2018", "through March", "last year") says the figure is not the sheet's one fiscal year."""
+    cs, ce = prose.clause_of(s, pos)
+    cues = prose.period_cues(s[cs:ce])
+    if not cues:
+        return None
+    cue = next((c for c in cues if c.kind == "cumulative"), cues[0])
+    spans = [(c.start + cs, c.end + cs) for c in cues]
+    if cue.kind != "relative":
+        return cue.kind, cue.text, spans
+    year, reason, detail = prose.resolve_relative(cue.text, prose.document_date(doc))
+    if year is not None:  # this table has no period note to say how the year was read
+        reason, detail = "relative", f"{detail}; not published without a period note"
+    return reason, detail, spans
 
 
 def _stated_year(sentences: list[str], i: int) -> int | None:
@@ -362,14 +494,16 @@ def _stated_year(sentences: list[str], i: int) -> int | None:
     return None
 
 
-def _offense_types(sentence: str) -> list[tuple[str, float, str]]:
-    """(offense type, percent, clause) for each clause holding exactly one percent and one type."""
+def _offense_types(sentence: str) -> list[tuple[str, float, str, str | None]]:
+    """(offense type, percent, clause, qualifier) for each clause holding exactly one percent and one
+    type."""
     out = []
     for clause in _CLAUSE_SPLIT.split(sentence):
-        pcts = list(re.finditer(_PCT, clause, re.I))
+        pcts = list(re.finditer(prose.qualifier_group("qual") + _PCT, clause, re.I))
         types = [t for t, rx in _OFFENSE_TYPES.items() if rx.search(clause)]
         if len(pcts) == 1 and len(types) == 1:
-            out.append((types[0], float(pcts[0].group("p")), clause.strip()))
+            p = pcts[0]
+            out.append((types[0], float(p.group("p")), clause.strip(), p.group("qual")))
     return out
 
 
@@ -382,31 +516,33 @@ def _names_offense_type(text: str) -> bool:
 
 
 def _read_prose(
-    doc: Document, raw_pages: list[str]
+    doc: Document, raw_pages: list[str], skipped: list[Skipped]
 ) -> tuple[list[_Row], list[tuple[int, int, str]]]:
-    """Rows read from sentences, and (year stated, page, evidence) for the offenders count.
+    """Rows read from sentences, and (year stated, page, evidence) for the offenders count; figures
+    read but not published go to ``skipped`` with their reason.
 
     Figures other than the offenders count are read only from sentences that name no other fiscal
     year ("up from 1.9% in fiscal year 2018") and, for whole-group figures, no offense type ("the
     average sentence for possession offenders"): such a figure is left out rather than misfiled.
+    A figure whose clause has a cumulative, partial or relative cue is left out too (prose rules).
     """
     rows: list[_Row] = []
     cp_years: list[tuple[int, int, str]] = []
     year = doc.year
 
-    def add(group, measure, value, unit, m, s, pno):
-        rows.append(
-            _Row(
-                year,
-                group,
-                measure,
-                value,
-                unit,
-                _qualifier(m),
-                prose.evidence(s, m.start(), m.end()),
-                pno,
-            )
-        )
+    def add(group, measure, value, unit, m, s, pno, num="n", why=None) -> bool:
+        """A row for match ``m`` (number in group ``num``), or a skipped entry; True if a row."""
+        cut = _period_skip(doc, s, m.start(num))
+        ev = prose.evidence(s, m.start(), m.end(), cut[2] if cut else ())
+        if cut or why:
+            reason, detail = (cut[0], cut[1]) if cut else why
+            skipped.append(Skipped(pno, measure, m.group(num), reason, ev, detail))
+            return False
+        qual = m.group("qual") if "qual" in m.re.groupindex else None
+        q = prose.qualifier_of(qual, s, m.end(num), m.end())
+        q = prose.check_qualifier(q, doc.id, pno, ev)
+        rows.append(_Row(year, group, measure, value, unit, q, ev, pno))
+        return True
 
     for pno, raw in enumerate(raw_pages, start=1):
         sentences = prose.sentences(raw)
@@ -414,103 +550,96 @@ def _read_prose(
             for rx in _CP_COUNT:
                 for m in rx.finditer(s):
                     if _names_offense_type(prose.clause_after(s, m.start("n"))):
-                        continue  # "640 were child pornography possession offenders"
+                        # "640 were child pornography possession offenders"
+                        why = ("other", "a count of one offense type, not of the whole group")
+                        add(GROUP, "offenders_sentenced", 0.0, "offenders", m, s, pno, why=why)
+                        continue
                     n = parse_count(m.group("n"), doc.id, pno)
-                    stated = _stated_year(sentences, i)
-                    cp_years.append(
-                        (
-                            stated if stated is not None else -1,
-                            pno,
-                            prose.evidence(s, m.start(), m.end()),
-                        )
-                    )
-                    add(GROUP, "offenders_sentenced", float(n), "offenders", m, s, pno)
-            if _names_other_year(s, year):
-                continue
+                    if add(GROUP, "offenders_sentenced", float(n), "offenders", m, s, pno):
+                        stated = _stated_year(sentences, i)
+                        ev = rows[-1].evidence
+                        cp_years.append((stated if stated is not None else -1, pno, ev))
+            other = (
+                ("other", "the sentence names another fiscal year")
+                if _names_other_year(s, year)
+                else None
+            )
             for rx in _TOTAL_COUNT:
                 for m in rx.finditer(s):
                     # "Of the 1,435 offenders sentenced for child pornography" is not the denominator
                     if re.search(_CP, prose.clause_after(s, m.end()), re.I):
                         continue
                     n = parse_count(m.group("n"), doc.id, pno)
-                    add("all_offenses", "offenders_sentenced", float(n), "offenders", m, s, pno)
-            if not _names_offense_type(s):
-                for m in _SHARE_OF_ALL.finditer(s):
-                    # said of child pornography offenders, by name or by "these"/"they"
-                    if re.search(
-                        _CP + r"|\b(?:these|such|they|this group|those)\b", s[: m.start()], re.I
-                    ):
-                        add(
-                            GROUP,
-                            "share_of_all_offenders",
-                            float(m.group("p")),
-                            "percent",
-                            m,
-                            s,
-                            pno,
-                        )
-                for m in _PRISON.finditer(s):
-                    add(
-                        GROUP,
-                        "share_sentenced_to_prison",
-                        float(m.group("p")),
-                        "percent",
-                        m,
-                        s,
-                        pno,
+                    add("all_offenses", OS, float(n), "offenders", m, s, pno, why=other)
+            whole = other or (
+                ("other", "the sentence names an offense type: a whole-group figure is not read")
+                if _names_offense_type(s)
+                else None
+            )
+            for m in _SHARE_OF_ALL.finditer(s):
+                # said of child pornography offenders, by name or by "these"/"they"
+                if re.search(
+                    _CP + r"|\b(?:these|such|they|this group|those)\b", s[: m.start()], re.I
+                ):
+                    value = float(m.group("p"))
+                    add(GROUP, "share_of_all_offenders", value, "percent", m, s, pno, "p", whole)
+            for m in _PRISON.finditer(s):
+                value = float(m.group("p"))
+                add(GROUP, "share_sentenced_to_prison", value, "percent", m, s, pno, "p", whole)
+            if _SENTENCE_WORDS.search(s) and not re.search(r"all offenders", s, re.I):
+                for m in _SENTENCE_STAT.finditer(s):
+                    if _NOT_A_SENTENCE.search(m.group("mid")):
+                        continue
+                    kind = m.group("kind").lower()
+                    measure = (
+                        "median_sentence_months" if kind == "median" else "mean_sentence_months"
                     )
-                if _SENTENCE_WORDS.search(s) and not re.search(r"all offenders", s, re.I):
-                    for m in _SENTENCE_STAT.finditer(s):
-                        if _NOT_A_SENTENCE.search(m.group("mid")):
-                            continue
-                        kind = m.group("kind").lower()
-                        measure = (
-                            "median_sentence_months" if kind == "median" else "mean_sentence_months"
-                        )
-                        add(
-                            GROUP,
-                            measure,
-                            float(m.group("m").replace(",", "")),
-                            "months",
-                            m,
-                            s,
-                            pno,
-                        )
-            types = _offense_types(s)
-            if len(types) >= 2:
-                total = sum(p for _, p, _ in types)
-                if not 99.0 <= total <= 101.0:
-                    raise ParseError(
-                        doc.id,
-                        pno,
-                        "offense-type shares that add up to 100%",
-                        f"{total:.1f}% in {s!r}",
-                    )
-                for t, p, clause in types:
-                    ev = s if len(s) <= 300 else clause
-                    rows.append(_Row(year, t, "offense_type_share", p, "percent", None, ev, pno))
+                    value = float(m.group("m").replace(",", ""))
+                    add(GROUP, measure, value, "months", m, s, pno, "m", whole)
+            _offense_type_rows(doc, pno, s, year, rows, skipped, other)
     return rows, cp_years
 
 
-def _dedupe(doc: Document, rows: list[_Row]) -> list[_Row]:
-    """One row per key; the same figure restated keeps its first statement, a different one fails."""
-    seen: dict[tuple, _Row] = {}
-    for r in rows:
-        key = (r.fiscal_year, r.offense_group, r.measure)
-        if key in seen:
-            if seen[key].value != r.value:
-                raise ParseError(
-                    doc.id,
-                    r.page,
-                    f"one value for {r.measure} ({r.offense_group}, FY{r.fiscal_year})",
-                    f"{seen[key].value:g} (page {seen[key].page}) and {r.value:g} in {r.evidence!r}",
-                )
+def _offense_type_rows(doc, pno, s, year, rows, skipped, other) -> None:
+    """Offense-type shares of one sentence (they must add up to 100); left out, with a reason, when
+    the sentence names another fiscal year (``other``) or has a period cue."""
+    types = _offense_types(s)
+    if len(types) < 2:
+        return
+    total = sum(p for _, p, _, _ in types)
+    if not 99.0 <= total <= 101.0:
+        raise ParseError(
+            doc.id,
+            pno,
+            "offense-type shares that add up to 100%",
+            f"{total:.1f}% in {s!r}",
+        )
+    cut = _period_skip(doc, s, 0)
+    cut = (*other, []) if other else cut
+    for t, p, clause, qual in types:
+        ev = s if len(s) <= prose.SENTENCE_QUOTE_MAX else clause
+        if cut:
+            skipped.append(Skipped(pno, "offense_type_share", f"{p:g}%", cut[0], ev, cut[1]))
             continue
-        seen[key] = r
-    return list(seen.values())
+        q = prose.check_qualifier(qual, doc.id, pno, ev)
+        rows.append(_Row(year, t, "offense_type_share", p, "percent", q, ev, pno))
 
 
-def parse(path: Path, doc: Document) -> dict[str, pd.DataFrame]:
+def _dedupe(doc: Document, rows: list[_Row], skipped: list[Skipped]) -> list[_Row]:
+    """One row per key (shared prose rule): a restatement is listed as a duplicate, a different
+    value is a ParseError."""
+    return prose.dedupe(
+        rows,
+        key=lambda r: (r.fiscal_year, r.offense_group, r.measure),
+        document_id=doc.id,
+        what=lambda r: f"value for {r.measure} ({r.offense_group}, FY{r.fiscal_year})",
+        skipped=skipped,
+        measure=lambda r: r.measure,
+        shown=lambda r: f"{r.value:g}",
+    )
+
+
+def parse(path: Path, doc: Document) -> ParseResult:
     path = Path(path)
     if doc.year is None:
         raise ParseError(doc.id, None, "a registry period that is a single fiscal year", doc.period)
@@ -523,7 +652,8 @@ def parse(path: Path, doc: Document) -> dict[str, pd.DataFrame]:
             "a USSC Quick Facts sheet on child pornography offenders ('child pornography' on page 1)",
             pages[0][:120] if pages else "no pages",
         )
-    rows, cp_years = _read_prose(doc, raw_pages)
+    skipped: list[Skipped] = []
+    rows, cp_years = _read_prose(doc, raw_pages, skipped)
     if not cp_years:
         raise ParseError(
             doc.id,
@@ -542,16 +672,8 @@ def parse(path: Path, doc: Document) -> dict[str, pd.DataFrame]:
                 f"the offenders count to be for fiscal year {doc.year} (registry period)",
                 f"fiscal year {stated}: {ev}" if stated else f"no fiscal year stated: {ev}",
             )
-    rows = _dedupe(doc, rows)
+    rows = _dedupe(doc, rows, skipped)
 
-    chart_page, bars = read_trend_chart(path, doc)
-    if bars[-1].fiscal_year != doc.year:
-        raise ParseError(
-            doc.id,
-            chart_page,
-            f"the trend chart to end at FY{doc.year}",
-            f"FY{bars[-1].fiscal_year}",
-        )
     stated = next(
         r for r in rows if r.offense_group == GROUP and r.measure == "offenders_sentenced"
     )
@@ -563,27 +685,15 @@ def parse(path: Path, doc: Document) -> dict[str, pd.DataFrame]:
             f"the count of all offenders to exceed the {stated.value:,.0f} child pornography offenders",
             total.evidence,
         )
-    if bars[-1].count != stated.value:
-        raise ParseError(
-            doc.id,
-            chart_page,
-            f"the chart's FY{doc.year} bar to equal the {stated.value:,.0f} offenders stated on page "
-            f"{stated.page}",
-            bars[-1].count_text,
-        )
-    for b in bars[:-1]:
-        rows.append(
-            _Row(
-                b.fiscal_year,
-                GROUP,
-                "offenders_sentenced",
-                float(b.count),
-                "offenders",
-                None,
-                b.evidence,
-                chart_page,
-            )
-        )
+    # An unreadable or absent chart is a warning: the prose figures still publish. A chart that is
+    # read but contradicts the prose (other end year, other count) is a ParseError.
+    warnings: list[str] = []
+    try:
+        chart_page, bars = read_trend_chart(path, doc)
+    except ParseError as err:
+        warnings.append(f"chart not read: {err}")
+    else:
+        rows += _chart_rows(doc, chart_page, bars, stated)
 
     # the contract the figure-verification check relies on
     for r in rows:
@@ -609,4 +719,4 @@ def parse(path: Path, doc: Document) -> dict[str, pd.DataFrame]:
     df = df.sort_values(["fiscal_year", "offense_group", "measure"], kind="stable").reset_index(
         drop=True
     )
-    return {TABLE: df}
+    return ParseResult(tables={TABLE: df}, skipped=skipped, warnings=warnings)

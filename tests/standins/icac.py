@@ -470,3 +470,52 @@ def write_mirror(root: Path) -> list[Path]:
     return [
         _mirror_writer(d.id)(mirror_path(root, d.url)) for d in registry() if d.parser == "icac"
     ]
+
+
+# ------------------------------------------------------------------------------- period traps
+# MADE-UP sentences (not copies of any DOJ page) in the shapes that put a figure in the wrong fiscal
+# year: cumulative and partial cues, a relative year, a carried anchor, a funding list, a typo'd
+# magnitude. Every number here is MADE UP. Used by tests/test_prose_periods.py.
+
+TRAP_SENTENCES = {
+    "a": [
+        "In FY 2015, ICAC task forces conducted more than 54,000 investigations, resulting in the "
+        "arrest of more than 71,000 people since the program's inception in 1998.",
+        "In the first three quarters of FY 2015, the ICACs have arrested nearly 6,100 individuals.",
+        "Just last year, ICAC task forces made more than 8,500 arrests.",
+        "That same year, the task forces trained approximately 27,000 law enforcement officers.",
+        "ICAC task forces also reviewed 1,575,032 million reports of suspected exploitation.",
+    ],
+    "b": [
+        "During fiscal year 2015, the ICAC program opened more than 54,000 investigations; its task "
+        "forces have made 71,000 arrests to date.",
+        "Through June of FY 2015, ICAC task forces had arrested about 6,100 suspects.",
+        "ICAC task forces made more than 8,500 arrests last year.",
+        "In the same fiscal year, ICAC task forces trained approximately 27,000 law enforcement "
+        "officers.",
+        "ICAC task forces conducted 1,575,032 million forensic examinations in FY 2015.",
+    ],
+}
+
+
+def write_period_traps(directory: Path, wording: str = "a") -> Path:
+    """A National-Strategy-2016-like stand-in (the registry dates that report April 2016) whose ICAC
+    section holds the period traps of wording ``wording`` and a "Funding History" list."""
+    if wording not in TRAP_SENTENCES:
+        raise ValueError(f"unknown wording {wording!r}")
+    pages: list[list[Block]] = [
+        [("h", NS_TITLE), ("p", "A Report to Congress"), ("p", "April 2016"), ("p", NOTICE)],
+        [
+            ("h", "Internet Crimes Against Children Task Force Program"),
+            ("p", " ".join(TRAP_SENTENCES[wording])),
+            ("h", "Funding History"),
+            (
+                "lines",
+                ["Fiscal Year 2015\u2014$27.6 million", "FY 2014: $26.9 million"]
+                if wording == "a"
+                else ["FY 2015 \u2014 $27.6 million", "Fiscal Year 2014: $26.9 million"],
+            ),
+        ],
+    ]
+    path = Path(directory) / f"period_traps_{wording}_standin.pdf"
+    return write_pdf(path, f"{NS_TITLE} (period traps)", NS_TITLE, pages)

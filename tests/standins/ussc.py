@@ -9,10 +9,16 @@ known from third parties and plausible made-up figures elsewhere, marked below.
 Wordings: "a" and "b" are the two the parser was written against; "c" (prose paraphrase) and "d"
 (label: value infographic style) were written before the parser was run on them and never used to
 tune it.
+
+Chart variants (:class:`ChartSpec`): any title, including none and one with a year range ("...
+Sentenced, FY 2018 - FY 2022"); axis labels "FY19", "FY 2019", "FY2019" or "2019"; bars without
+labels or with other years; and a second five-year chart of another measure ("Average Sentence in
+Months", its values MADE UP).
 """
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -88,7 +94,8 @@ class _Sheet(PageWriter):
         """A bar chart: (year label, count label, bar height value) per bar; labels are text."""
         plot_h = 120.0
         top_pad = 34.0
-        self.heading(title, size=11)
+        if title:
+            self.heading(title, size=11)
         base = self.y - top_pad - plot_h
         left, right = MARGIN + 50, WIDTH - MARGIN - 40
         spacing = (right - left) / len(bars)
@@ -122,15 +129,52 @@ class _Sheet(PageWriter):
         self.y = base - 32
 
 
+# Axis label styles: "FY19", "FY 2019" (two words), "FY2019", "2019".
+YEAR_STYLES = ("short", "spaced", "long", "bare")
+
+
+@dataclass(frozen=True)
+class ChartSpec:
+    """How a sheet draws its trend chart; None keeps the wording's own choice.
+
+    ``bars`` replaces the counts ({fiscal year: count, None = bar without a label}); ``title``
+    replaces the title ("" for an untitled chart; "{first}" and "{last}" become the first and last
+    fiscal year, as in "..., FY {first} - FY {last}"); ``year_style`` is one of :data:`YEAR_STYLES`;
+    ``average_chart`` adds a second five-year chart, "Average Sentence in Months", after it."""
+
+    bars: Mapping[int, int | None] | None = None
+    title: str | None = None
+    year_style: str | None = None
+    average_chart: bool = False
+
+
+def _year_label(y: int, year_style: str) -> str:
+    return {"short": f"FY{y % 100:02d}", "spaced": f"FY {y}", "long": f"FY{y}", "bare": str(y)}[
+        year_style
+    ]
+
+
 def _chart_bars(fy: int, year_style: str, chart: Mapping[int, int | None] | None):
     years = range(fy - 4, fy + 1)
     counts = dict(chart) if chart is not None else {y: CP_COUNTS[y] for y in years}
     bars = []
     for y in sorted(counts):
-        label = {"short": f"FY{y % 100:02d}", "spaced": f"FY {y}", "long": f"FY{y}"}[year_style]
         value = counts[y]
-        bars.append((label, n(value) if value is not None else "", value or 0))
+        bars.append((_year_label(y, year_style), n(value) if value is not None else "", value or 0))
     return bars
+
+
+def _draw_chart(s: _Sheet, fy: int, spec: ChartSpec, title: str, year_style: str, **kw):
+    """The wording's trend chart (its own title and label style unless ``spec`` says otherwise)."""
+    title = spec.title if spec.title is not None else title
+    title = title.format(first=fy - 4, last=fy)
+    style = spec.year_style or year_style
+    s.chart(title, _chart_bars(fy, style, spec.bars), **kw)
+    if spec.average_chart:
+        months = [
+            (_year_label(y, style), str(100 + y % 7), 100 + y % 7) for y in range(fy - 4, fy + 1)
+        ]
+        s.chart("Average Sentence in Months", months, **kw)
 
 
 def write_quick_facts(
@@ -142,6 +186,7 @@ def write_quick_facts(
     chart: Mapping[int, int | None] | None = None,
     stated_year: int | None = None,
     extra: Iterable[str] = (),
+    chart_spec: ChartSpec | None = None,
 ) -> Path:
     """Write a stand-in sheet for ``fiscal_year`` in one of :data:`WORDINGS`.
 
@@ -149,21 +194,27 @@ def write_quick_facts(
     or "chart". ``chart`` replaces the bars ({fiscal year: count, None = bar without a label}).
     ``stated_year`` prints another fiscal year in the text than the one the figures are for (to
     test the year check against the registry). ``extra`` adds statements to page 1 (wording "a"
-    only), e.g. distractors that must not be read.
+    only), e.g. distractors that must not be read. ``chart_spec`` varies the chart's title, axis
+    labels and company (its ``bars`` and ``chart`` may not both be given).
     """
     if wording not in WORDINGS:
         raise ValueError(f"wording must be one of {WORDINGS}")
     omit = set(omit)
+    if chart_spec is not None and chart is not None and chart_spec.bars is not None:
+        raise ValueError("give the bars either as chart or as chart_spec.bars")
+    spec = chart_spec or ChartSpec()
+    if chart is not None:
+        spec = dataclasses.replace(spec, bars=chart)
     f = FIGURES[fiscal_year]
     fy = stated_year or fiscal_year
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     if wording == "a":
-        _wording_a(path, f, fy, omit, chart, list(extra))
+        _wording_a(path, f, fy, omit, spec, list(extra))
     elif extra:
         raise ValueError("extra statements are supported in wording 'a' only")
     else:
-        {"b": _wording_b, "c": _wording_c, "d": _wording_d}[wording](path, f, fy, omit, chart)
+        {"b": _wording_b, "c": _wording_c, "d": _wording_d}[wording](path, f, fy, omit, spec)
     return path
 
 
@@ -185,7 +236,7 @@ def _page_two(s: _Sheet, f: SheetFigures, fy: int):
     )
 
 
-def _wording_a(path, f: SheetFigures, fy, omit, chart, extra=()):
+def _wording_a(path, f: SheetFigures, fy, omit, spec: ChartSpec, extra=()):
     s = _Sheet(path, f"Quick Facts: Child Pornography Offenders, Fiscal Year {fy}")
     s.text("U.S. SENTENCING COMMISSION", size=9, font="Helvetica-Bold")
     s.text("QUICK FACTS", size=20, font="Helvetica-Bold")
@@ -221,12 +272,12 @@ def _wording_a(path, f: SheetFigures, fy, omit, chart, extra=()):
     )
     s.new_page()
     if "chart" not in omit:
-        s.chart("Number of Child Pornography Offenders", _chart_bars(fy, "short", chart))
+        _draw_chart(s, fy, spec, "Number of Child Pornography Offenders", "short")
     _page_two(s, f, fy)
     s.save()
 
 
-def _wording_b(path, f: SheetFigures, fy, omit, chart):
+def _wording_b(path, f: SheetFigures, fy, omit, spec: ChartSpec):
     s = _Sheet(path, f"Quick Facts: Child Pornography Offenders, FY {fy}")
     s.text("QUICK FACTS", size=20, font="Helvetica-Bold")
     s.text("Offenders Whose Primary Offense Was Child Pornography", size=14, font="Helvetica-Bold")
@@ -242,9 +293,12 @@ def _wording_b(path, f: SheetFigures, fy, omit, chart):
         f"These offenders made up {f.share_of_all} percent of all offenders sentenced under the guidelines."
     )
     if "chart" not in omit:
-        s.chart(
+        _draw_chart(
+            s,
+            fy,
+            spec,
             "Number of Offenders Sentenced for Child Pornography, by Fiscal Year",
-            _chart_bars(fy, "spaced", chart),
+            "spaced",
             labels_on_one_line=True,
             y_ticks=True,
         )
@@ -263,7 +317,7 @@ def _wording_b(path, f: SheetFigures, fy, omit, chart):
     s.save()
 
 
-def _wording_c(path, f: SheetFigures, fy, omit, chart):
+def _wording_c(path, f: SheetFigures, fy, omit, spec: ChartSpec):
     """Unseen wording 1: a prose paraphrase with the count after its noun."""
     s = _Sheet(path, f"Quick Facts: Child Pornography Offenders, Fiscal Year {fy}")
     s.text("Quick Facts", size=20, font="Helvetica-Bold")
@@ -286,16 +340,15 @@ def _wording_c(path, f: SheetFigures, fy, omit, chart):
         f"average of {f.mean_months} months; the median term was {f.median_months} months."
     )
     if "chart" not in omit:
-        s.chart(
-            "Child Pornography Offenders Sentenced, Number per Fiscal Year",
-            _chart_bars(fy, "long", chart),
+        _draw_chart(
+            s, fy, spec, "Child Pornography Offenders Sentenced, Number per Fiscal Year", "long"
         )
     s.new_page()
     _page_two(s, f, fy)
     s.save()
 
 
-def _wording_d(path, f: SheetFigures, fy, omit, chart):
+def _wording_d(path, f: SheetFigures, fy, omit, spec: ChartSpec):
     """Unseen wording 2: infographic 'label: value' statements without verbs."""
     s = _Sheet(path, f"Quick Facts: Child Pornography Offenders, FY{fy}")
     s.text("QUICK FACTS", size=20, font="Helvetica-Bold")
@@ -309,7 +362,7 @@ def _wording_d(path, f: SheetFigures, fy, omit, chart):
     s.text(f"Median sentence: {f.median_months} months")
     s.text(f"Sentenced to prison: {f.prison_share}%")
     if "chart" not in omit:
-        s.chart("Number of Child Pornography Offenders", _chart_bars(fy, "short", chart))
+        _draw_chart(s, fy, spec, "Number of Child Pornography Offenders", "short")
     s.new_page()
     _page_two(s, f, fy)
     s.save()
