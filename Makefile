@@ -11,7 +11,7 @@ ifneq ($(MIRROR),)
 export PIPELINE_MIRROR := $(abspath $(MIRROR))
 endif
 
-.PHONY: venv refresh test lint format ui bench lock clean-venv
+.PHONY: venv refresh test test-postgres lint format ui bench lock clean-venv verify-archive
 
 venv: $(STAMP)
 
@@ -32,7 +32,12 @@ refresh: venv $(DAGSTER_HOME)/dagster.yaml
 	$(BIN)/python -m pipeline.refresh
 
 test: venv
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -m "not postgres"
+
+# PostgreSQL storage + run queue + dagster-daemon + dagster-webserver, end to end (a few minutes). Needs
+# the PostgreSQL server binaries (Debian: apt-get install postgresql; .ci/run installs them).
+test-postgres: venv
+	$(BIN)/python -m pytest -q -m postgres tests/test_postgres.py
 
 lint: venv
 	$(BIN)/ruff check .
@@ -44,6 +49,10 @@ format: venv
 
 ui: venv $(DAGSTER_HOME)/dagster.yaml
 	$(BIN)/dagster dev -h 127.0.0.1 -p 3000 -m pipeline.definitions
+
+# Every archived version (raw/manifest.csv) against its file's sha256; exit 1 if one is missing or altered.
+verify-archive: venv
+	$(BIN)/python -m pipeline.archive verify
 
 bench: venv
 	$(BIN)/python -m pipeline.bench

@@ -3,17 +3,26 @@
 Every retrieval, from the publisher (``via=origin``) or from a mirror (``via=mirror``), goes through the
 same checks: host allowlist on every redirect hop, https only for origins, a byte cap that aborts early,
 truncation detection, content sniffing, sha256, and an atomic write into the archive. Retries with
-backoff on 429/5xx and connection errors come from urllib3's ``Retry`` rather than a hand-written loop.
+backoff on 429/5xx and connect timeouts come from urllib3's ``Retry`` rather than a hand-written loop; a
+name that does not resolve, a refused connection or an unreachable network fail at once (asking again a
+second later does not change the answer, and offline it turned one refresh into minutes of silence).
 
 The one public entry point is :func:`fetch_document`; it never raises for a failed download, it records the
-failure in the manifest and returns it, so one unreachable document never stops the others.
+failure in the archive's attempts log and returns it, so one unreachable document never stops the others.
+:func:`hosts_unreachable` lets a refresh find out within seconds that no registered host can be reached.
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import hashlib
 import os
+import re
+import socket
+import threading
+import time
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -21,9 +30,10 @@ from urllib.parse import unquote, urljoin, urlparse
 
 import requests
 from requests.adapters import HTTPAdapter
-from urllib3.exceptions import ReadTimeoutError
+from urllib3.exceptions import MaxRetryError, NameResolutionError, ReadTimeoutError
 from urllib3.util.retry import Retry
 
+from pipeline import config
 from pipeline.archive import Archive
 from pipeline.registry import Document, allowed_hosts
 
@@ -31,7 +41,7 @@ USER_AGENT = (
     "cybertipline-outcomes-pipeline/0.1 (open-data research pipeline; archives public reports "
     "once per refresh; python-requests)"
 )
-DEFAULT_MAX_BYTES = 50 * 1024 * 1024
+DEFAULT_MAX_BYTES = config.DEFAULT_MAX_BYTES
 CHUNK = 64 * 1024
 EXTENSIONS = {"pdf": "pdf", "html": "html"}
 
@@ -49,9 +59,7 @@ class FetchPolicy:
 
     @classmethod
     def default(cls, **overrides) -> FetchPolicy:
-        kw = {"allowed_hosts": allowed_hosts()}
-        if os.environ.get("PIPELINE_MAX_BYTES"):
-            kw["max_bytes"] = int(os.environ["PIPELINE_MAX_BYTES"])
+        kw = {"allowed_hosts": allowed_hosts(), "max_bytes": config.max_bytes()}
         kw.update(overrides)
         return cls(**kw)
 
@@ -94,8 +102,68 @@ class FetchError(Exception):
         self.final_url = final_url
 
 
+# Reasons of failures that say "this machine cannot reach that host", not "this document is broken".
+UNREACHABLE = re.compile(
+    r"did not resolve|connection refused|network is unreachable|no route to host", re.I
+)
+
+
+def is_unreachable(reason: str) -> bool:
+    """True for a failure reason that means the host could not be reached at all (offline, DNS)."""
+    return bool(UNREACHABLE.search(reason))
+
+
+def _exception_chain(exc: BaseException) -> Iterable[BaseException]:
+    seen: set[int] = set()
+    todo = [exc]
+    while todo:
+        e = todo.pop()
+        if e is None or id(e) in seen or not isinstance(e, BaseException):
+            continue
+        seen.add(id(e))
+        yield e
+        todo.extend([e.__cause__, e.__context__, getattr(e, "reason", None)])
+        todo.extend(a for a in e.args if isinstance(a, BaseException))
+
+
+def _unreachable_kind(exc: BaseException) -> str | None:
+    """``dns``, ``refused``, ``network`` or ``route`` when ``exc`` says the host cannot be reached."""
+    for e in _exception_chain(exc):
+        if isinstance(e, NameResolutionError | socket.gaierror):
+            return "dns"
+        code = getattr(e, "errno", None)
+        if isinstance(e, ConnectionRefusedError) or code == errno.ECONNREFUSED:
+            return "refused"
+        if code == errno.ENETUNREACH:
+            return "network"
+        if code == errno.EHOSTUNREACH:
+            return "route"
+    return None
+
+
+def _unreachable_reason(kind: str, host: str, port: int) -> str:
+    return {
+        "dns": f"DNS lookup failed: {host} did not resolve (not retried)",
+        "refused": f"connection refused by {host}:{port} (not retried)",
+        "network": f"network is unreachable: {host}:{port} (not retried)",
+        "route": f"no route to host {host}:{port} (not retried)",
+    }[kind]
+
+
+class _FailFastRetry(Retry):
+    """urllib3 counts a DNS failure and a refused connection as connect errors and retries them like a
+    connect timeout; here they end the request at once (a 429/5xx or a timeout is still retried)."""
+
+    def increment(
+        self, method=None, url=None, response=None, error=None, _pool=None, _stacktrace=None
+    ):
+        if error is not None and _unreachable_kind(error):
+            raise MaxRetryError(_pool, url, error) from error
+        return super().increment(method, url, response, error, _pool, _stacktrace)
+
+
 def build_session(policy: FetchPolicy) -> requests.Session:
-    retry = Retry(
+    retry = _FailFastRetry(
         total=policy.retries,
         connect=policy.retries,
         read=policy.retries,
@@ -128,11 +196,31 @@ def mirror_location(url: str) -> str:
     return f"{u.netloc}{unquote(u.path)}"
 
 
+_PDF_HEADER = re.compile(rb"%PDF-[0-9]\.[0-9]")
+_UTF8_BOM = b"\xef\xbb\xbf"
+_PDF_WHITESPACE = b"\x00\t\n\x0c\r "  # ISO 32000-1, 7.2.2
+
+
+def pdf_header_offset(head: bytes) -> int | None:
+    """Where ``%PDF-n.n`` starts, if nothing but a UTF-8 byte-order mark and PDF white-space precede it
+    (at most 1024 bytes of them); None otherwise.
+
+    ISO 32000 puts the header on the first line. Acrobat accepts it anywhere in the first 1024 bytes,
+    a tolerance meant for junk some transports prepend, and that junk is what this check exists to
+    catch: an HTML error page quoting ``%PDF-``, a proxy banner. So only bytes that cannot carry content
+    (a BOM, white-space) may come first. Every real PDF in the mirror starts at offset 0.
+    """
+    i = len(_UTF8_BOM) if head.startswith(_UTF8_BOM) else 0
+    while i < len(head) and i <= 1024 and head[i] in _PDF_WHITESPACE:
+        i += 1
+    return i if i <= 1024 and _PDF_HEADER.match(head, i) else None
+
+
 def sniff(head: bytes, fmt: str) -> str | None:
     """None if ``head`` looks like ``fmt``; otherwise a short description of what it is instead."""
     lowered = head[:4096].lstrip().lower()
     looks_html = lowered.startswith((b"<!doctype html", b"<html")) or b"<html" in lowered[:1024]
-    looks_pdf = b"%PDF-" in head[:1024]
+    looks_pdf = pdf_header_offset(head) is not None
     if fmt == "pdf":
         if looks_pdf:
             return None
@@ -222,6 +310,11 @@ def _http_get(
         except requests.exceptions.SSLError as exc:
             raise FetchError(f"TLS error: {_cause(exc)}") from exc
         except requests.exceptions.ConnectionError as exc:
+            kind = _unreachable_kind(exc)
+            if kind:
+                u = urlparse(url)
+                port = u.port or (443 if u.scheme == "https" else 80)
+                raise FetchError(_unreachable_reason(kind, u.hostname or "", port)) from exc
             # After the last retry urllib3 wraps a read timeout in a connection error; say which.
             if _is_read_timeout(exc):
                 raise FetchError(f"read timeout after {policy.retries} retries") from exc
@@ -335,12 +428,15 @@ def fetch_document(
             if mirror:
                 target = mirror.rstrip("/") + "/" + mirror_location(source_url).lstrip("/")
             headers = {}
-            # Conditional GET only when the bytes it would vouch for are really here.
-            if previous is not None and previous.url == source_url and previous.via == via:
-                if previous.etag:
-                    headers["If-None-Match"] = previous.etag
-                if previous.last_modified:
-                    headers["If-Modified-Since"] = previous.last_modified
+            # Conditional GET only when the bytes it would vouch for are really here (validators
+            # come from the last retrieval of the current bytes from this URL by this transport).
+            etag, last_modified = ("", "")
+            if previous is not None:
+                etag, last_modified = archive.validators(doc.id, source_url, via)
+            if etag:
+                headers["If-None-Match"] = etag
+            if last_modified:
+                headers["If-Modified-Since"] = last_modified
             own_session = session is None
             session = session or build_session(policy)
             try:
@@ -354,8 +450,8 @@ def fetch_document(
                         if previous is None:
                             raise FetchError("304 Not Modified but no archived copy", status=304)
                         sink.discard()
-                        result.etag = result.etag or previous.etag
-                        result.last_modified = result.last_modified or previous.last_modified
+                        result.etag = result.etag or etag
+                        result.last_modified = result.last_modified or last_modified
                         return _record_unchanged(archive, result, previous)
                     if resp.status_code != 200:
                         raise FetchError(
@@ -421,3 +517,70 @@ def _record(archive: Archive, r: FetchResult) -> None:
             "capture_timestamp": r.capture_timestamp,
         }
     )
+
+
+# -- is anybody out there? -----------------------------------------------------------------------------
+def _split_host_port(target: str, default_port: int) -> tuple[str, int]:
+    if target.startswith("["):  # [::1]:443
+        host, _, rest = target[1:].partition("]")
+        return host, int(rest[1:]) if rest.startswith(":") else default_port
+    if target.count(":") == 1:
+        host, port = target.split(":")
+        return host, int(port)
+    return target, default_port
+
+
+def probe_hosts(hosts: Iterable[str], timeout: float = 5.0, port: int = 443) -> dict[str, str]:
+    """Host -> why it cannot be reached, "" when a TCP connection opened. ``hosts`` are names or
+    ``host:port``. All hosts are probed at once (name lookup, then a TCP connect to ``port``) and the
+    whole probe returns within about ``timeout`` seconds, whatever the resolver does."""
+    targets = list(dict.fromkeys(hosts))
+    results = {t: f"no answer within {timeout:g} s" for t in targets}
+    deadline = time.monotonic() + timeout
+
+    def probe(target: str) -> None:
+        host, p = _split_host_port(target, port)
+        try:
+            infos = socket.getaddrinfo(host, p, type=socket.SOCK_STREAM)
+        except (socket.gaierror, UnicodeError):
+            results[target] = f"{host} did not resolve"
+            return
+        why = f"no answer within {timeout:g} s"
+        for family, socktype, proto, _, addr in infos:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                break
+            try:
+                with socket.socket(family, socktype, proto) as sock:
+                    sock.settimeout(left)
+                    sock.connect(addr)
+            except OSError as exc:
+                kind = _unreachable_kind(exc)
+                why = (
+                    _unreachable_reason(kind, host, p).removesuffix(" (not retried)")
+                    if kind
+                    else (
+                        f"no answer within {timeout:g} s"
+                        if isinstance(exc, TimeoutError)
+                        else str(exc)
+                    )
+                )
+                continue
+            results[target] = ""
+            return
+        results[target] = why
+
+    # Daemon threads: a resolver stuck past the deadline must not keep the process alive.
+    threads = [threading.Thread(target=probe, args=(t,), daemon=True) for t in targets]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(max(0.0, deadline - time.monotonic()))
+    return dict(results)
+
+
+def hosts_unreachable(hosts: Iterable[str], timeout: float = 5.0) -> list[str]:
+    """The hosts (names or ``host:port``, port 443 by default) that cannot be reached within
+    ``timeout`` seconds, in the order given. When it returns every registered host, the machine is
+    offline: say so and suggest ``make refresh MIRROR=...`` instead of failing each document."""
+    return [h for h, why in probe_hosts(hosts, timeout).items() if why]

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import fcntl
 import os
-import re
 import sys
 import time
 from collections import Counter
@@ -24,17 +23,14 @@ import dagster as dg
 from pipeline.archive import Archive
 from pipeline.build import PUBLISHED_TABLES, documents_for_table
 from pipeline.changes import build_selection, stale_documents, stale_tables
+from pipeline.config import ConfigError, validate_config
+from pipeline.fetch import hosts_unreachable, is_unreachable
 from pipeline.parse import warm_cache
-from pipeline.registry import registry
+from pipeline.registry import allowed_hosts, registry
 
 # The summary below says what failed in one line each; full logs and stack traces are kept in the
 # instance (open `make ui`) rather than flooding the terminal.
 QUIET = {"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}}
-NO_NETWORK = re.compile(
-    r"NameResolution|Name or service not known|Temporary failure in name resolution|"
-    r"nodename nor servname|Connection refused|Network is unreachable|No route to host",
-    re.I,
-)
 
 
 @contextmanager
@@ -55,12 +51,13 @@ def _instance() -> dg.DagsterInstance:
     return dg.DagsterInstance.ephemeral()
 
 
-def fetch_failure_kind(reason: str) -> str:
+def fetch_failure_kind(reason: str, via: str = "") -> str:
     """'not in mirror' and 'no network' are expected conditions of where the refresh runs, not faults
-    of a document; anything else (HTTP 404, a wrong file type, a truncated body) is a failure."""
-    if reason.startswith("not in mirror"):
+    of a document; anything else (HTTP 404 at the origin, a wrong file type, a truncated body) is a
+    failure."""
+    if reason.startswith("not in mirror") or (via == "mirror" and reason.startswith("HTTP 404")):
         return "not in mirror"
-    if NO_NETWORK.search(reason):
+    if is_unreachable(reason):
         return "no network"
     return "FAILED"
 
@@ -116,7 +113,7 @@ class Summary:
 def report_fetch(s: Summary, archive: Archive, start: int, run, seconds: float) -> None:
     counts: Counter = Counter()
     absent: list[str] = []
-    rows = archive.entries()[start:]
+    rows = archive.attempts(since=start)
     for row in rows:
         if row["outcome"] != "failed":
             counts[row["outcome"]] += 1
@@ -126,7 +123,7 @@ def report_fetch(s: Summary, archive: Archive, start: int, run, seconds: float) 
                 f"{int(row['bytes']):,} bytes"
             )
             continue
-        kind = fetch_failure_kind(row["reason"])
+        kind = fetch_failure_kind(row["reason"], row.get("via", ""))
         counts[kind] += 1
         if kind == "not in mirror":
             absent.append(row["document_id"])  # one line for all of them, below
@@ -217,20 +214,57 @@ def report_build(s: Summary, archive: Archive, run, seconds: float, tables: list
         s.problems.append("documents table failed")
 
 
+def report_manifest(s: Summary, archive: Archive) -> None:
+    """Damaged manifest rows are named with their line; versions whose file is on another machine (a
+    fresh clone) are one line, not a failure."""
+    problems = archive.manifest_problems()
+    missing = [p for p in problems if p.kind == "missing"]
+    for p in problems:
+        if p.kind != "missing":
+            s.say(f"  {'MANIFEST':<13} {p}")
+            s.problems.append(f"manifest.csv line {p.line}: {p.kind}")
+    if missing:
+        s.say(
+            f"  {'not here':<13} {len(missing)} archived versions have no file on this machine "
+            "(archived elsewhere); they are fetched again if still published"
+        )
+
+
+def offline(s: Summary) -> bool:
+    """No registered host reachable: say so at once instead of failing every document in turn."""
+    hosts = sorted(allowed_hosts())
+    down = hosts_unreachable(hosts, timeout=5.0)
+    if hosts and len(down) == len(hosts):
+        s.say(
+            f"refresh: none of the {len(hosts)} publisher hosts can be reached (no network?); "
+            "nothing fetched or changed. Offline, use a mirror: make refresh MIRROR=../shared/sources/mirror"
+        )
+        return True
+    return False
+
+
 def main() -> int:
     from pipeline.definitions import defs
 
+    try:
+        validate_config()  # before any step: a bad setting would otherwise crash every fetch step
+    except ConfigError as exc:
+        print(f"refresh: configuration error: {exc}", file=sys.stderr)
+        return 2
     home = Path(os.environ.get("DAGSTER_HOME") or ".dagster")
     mirror = os.environ.get("PIPELINE_MIRROR")
     with single_refresh(home):
         instance = _instance()
         archive = Archive()
-        start = len(archive.entries())
+        start = archive.attempt_count()
         s = Summary()
         s.say(
             f"refresh: {len(registry())} registered documents"
             + (f", mirror {mirror}" if mirror else "")
         )
+        report_manifest(s, archive)
+        if not mirror and offline(s):
+            return 1
 
         def run(job: str, selection=None):
             t0 = time.monotonic()

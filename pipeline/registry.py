@@ -6,6 +6,7 @@ there; nothing else in the code enumerates documents.
 
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass, field
 from functools import cache
@@ -16,6 +17,9 @@ REGISTRY_PATH = Path(__file__).with_name("sources.toml")
 FAMILIES = ("reports", "outcomes")
 PERIOD_TYPES = ("calendar", "fiscal")
 FORMATS = ("pdf", "html")
+# A document id names its folder under raw/ (and its Dagster asset), so it must be one safe path
+# component: no separators, no dots (so never ``..``), nothing a shell or a URL would need to quote.
+SAFE_ID = re.compile(r"[a-z0-9_]{1,100}")
 
 
 @dataclass(frozen=True)
@@ -54,6 +58,11 @@ def _check(entry: dict, seen: set[str]) -> Document:
         doc = Document(**{k: (tuple(v) if k == "extra_hosts" else v) for k, v in entry.items()})
     except TypeError as exc:
         raise RegistryError(f"registry entry {entry.get('id', '?')}: {exc}") from exc
+    if not isinstance(doc.id, str) or not SAFE_ID.fullmatch(doc.id):
+        raise RegistryError(
+            f"registry entry {doc.id!r}: id must be 1-100 lowercase letters, digits or underscores "
+            "(it names the document's folder under raw/)"
+        )
     problems = []
     if doc.id in seen:
         problems.append("duplicate id")

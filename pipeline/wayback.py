@@ -79,11 +79,8 @@ def fetch_captures(
 ) -> list[FetchResult]:
     """Archive every capture not archived yet. Raises FetchError only if the listing itself fails."""
     policy = policy or FetchPolicy.default()
-    done = {
-        r["capture_timestamp"]
-        for r in archive.entries(doc.id)
-        if r["capture_timestamp"] and r["outcome"] != "failed"
-    }
+    # Captures whose bytes are here (a fresh clone fetches again what the manifest records elsewhere).
+    done = archive.capture_timestamps(doc.id)
     results = []
     for ts in list_captures(doc.url, base=base, policy=policy, session=session):
         if ts in done:

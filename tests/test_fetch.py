@@ -1,7 +1,7 @@
 """The download path against real loopback servers (TLS with a throwaway CA), serving the real mirror PDFs.
 
 Every test seeds the archive with an earlier real retrieval and asserts, besides the exact outcome, that no
-earlier archived file changed and that a failure left no stray file behind.
+earlier archived file changed, that the manifest only ever grew, and that a failure left no stray file behind.
 """
 
 from __future__ import annotations
@@ -32,11 +32,14 @@ def doc(server):
     return replace(by_id("ncmec_esp_2019"), url=f"https://localhost:{server.port}{PATH}")
 
 
+BOOKKEEPING = {"manifest.csv", "attempts.jsonl", ".manifest.lock"}
+
+
 def snapshot(root: Path) -> dict[str, str]:
     return {
         str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
         for p in root.rglob("*")
-        if p.is_file() and p.name != "manifest.csv"
+        if p.is_file() and p.name not in BOOKKEEPING
     }
 
 
@@ -50,36 +53,46 @@ def seeded(tmp_path, doc, server, policy):
     first = fetch_document(doc, archive, policy=policy, mirror="")
     assert first.outcome == "new", first.reason
     server.clear()
-    before = snapshot(archive.root)
+    before, manifest_before = snapshot(archive.root), archive.manifest_path.read_bytes()
     yield archive
     after = snapshot(archive.root)
     for name, digest in before.items():
         assert after.get(name) == digest, f"earlier archived file changed or vanished: {name}"
+    assert archive.manifest_path.read_bytes().startswith(manifest_before), "manifest rewritten"
     assert not [p for p in archive.root.rglob(".incoming-*")], "temp files left behind"
 
 
-def last_manifest_row(archive: Archive) -> dict:
-    return archive.entries()[-1]
+def last_attempt(archive: Archive) -> dict:
+    return archive.attempts()[-1]
 
 
 def test_success_archives_content_addressed_with_provenance(seeded, doc):
-    row = last_manifest_row(seeded)
+    row = last_attempt(seeded)
     assert seeded.blob_path(doc.id, SHA_2019, "pdf").read_bytes() == PDF_2019
     assert row["outcome"] == "new" and row["via"] == "origin" and row["http_status"] == "200"
     assert row["sha256"] == SHA_2019 and row["bytes"] == str(len(PDF_2019))
     assert row["etag"] == '"v1"' and row["retrieved_at"].endswith("Z")
     assert SHA_2019.startswith(by_id("ncmec_esp_2019").reference_sha256)
+    (version,) = seeded.manifest_rows()
+    assert (version["event"], version["sha256"], version["bytes"]) == (
+        "new",
+        SHA_2019,
+        str(len(PDF_2019)),
+    )
+    assert (version["via"], version["etag"], version["url"]) == ("origin", '"v1"', doc.url)
 
 
 def test_404_fails_with_status_and_keeps_archive(seeded, doc, server, policy):
     server.expect_request(PATH).respond_with_data("nope", status=404)
     r = fetch_document(doc, seeded, policy=policy, mirror="")
     assert (r.outcome, r.reason, r.http_status) == ("failed", "HTTP 404 NOT FOUND", 404)
-    row = last_manifest_row(seeded)
+    row = last_attempt(seeded)
     assert (
         row["outcome"] == "failed" and row["reason"] == "HTTP 404 NOT FOUND" and row["sha256"] == ""
     )
+    assert row["http_status"] == "404"
     assert seeded.latest(doc.id).sha256 == SHA_2019
+    assert len(seeded.manifest_rows()) == 1  # a failed attempt is not a version
 
 
 def test_500_then_200_is_retried(seeded, doc, server, policy):
@@ -203,6 +216,7 @@ def test_304_on_conditional_get_is_unchanged(seeded, doc, server, policy):
     assert seen["inm"] == '"v1"'
     assert (r.outcome, r.http_status, r.sha256) == ("unchanged", 304, SHA_2019)
     assert len(list((seeded.root / doc.id).iterdir())) == 1
+    assert len(seeded.manifest_rows()) == 1 and len(seeded.attempts()) == 2
 
 
 def test_same_bytes_again_writes_no_new_file(seeded, doc, server, policy):
@@ -210,6 +224,7 @@ def test_same_bytes_again_writes_no_new_file(seeded, doc, server, policy):
     r = fetch_document(doc, seeded, policy=policy, mirror="")
     assert (r.outcome, r.sha256) == ("unchanged", SHA_2019)
     assert len(list((seeded.root / doc.id).iterdir())) == 1
+    assert len(seeded.manifest_rows()) == 1
 
 
 def test_changed_bytes_kept_beside_the_old(seeded, doc, server, policy):
@@ -220,6 +235,10 @@ def test_changed_bytes_kept_beside_the_old(seeded, doc, server, policy):
     assert files == sorted([f"{SHA_2019}.pdf", f"{SHA_2020}.pdf"])
     assert seeded.latest(doc.id).sha256 == SHA_2020
     assert [v.sha256 for v in seeded.versions(doc.id)] == [SHA_2019, SHA_2020]
+    assert [(m["event"], m["sha256"]) for m in seeded.manifest_rows()] == [
+        ("new", SHA_2019),
+        ("new", SHA_2020),
+    ]
 
 
 def test_mirror_directory(tmp_path):
@@ -232,13 +251,17 @@ def test_mirror_directory(tmp_path):
         == "mirror:www.missingkids.org/content/dam/missingkids/pdfs/2019-cybertipline-reports-by-country.pdf"
     )
     assert r.sha256.startswith(doc.reference_sha256)
+    manifest = archive.manifest_path.read_bytes()
     again = fetch_document(doc, archive, mirror=str(MIRROR))
     assert again.outcome == "unchanged"
+    assert archive.manifest_path.read_bytes() == manifest  # nothing new, nothing written
     missing = fetch_document(by_id("ncmec_esp_2023"), archive, mirror=str(MIRROR))
     assert (missing.outcome, missing.reason) == (
         "failed",
         "not in mirror: www.missingkids.org/content/dam/missingkids/pdfs/2023-reports-by-esp.pdf",
     )
+    assert archive.manifest_path.read_bytes() == manifest
+    assert [a["outcome"] for a in archive.attempts()] == ["new", "unchanged", "failed"]
 
 
 def test_mirror_http_base_url(tmp_path):
@@ -270,3 +293,72 @@ def test_mirror_http_base_url(tmp_path):
             by_id("ncmec_esp_2024"), archive, mirror=base, policy=FetchPolicy.default(retries=0)
         )
         assert (gone.outcome, gone.reason) == ("failed", "HTTP 404 NOT FOUND")
+
+
+# -- content sniffing: %PDF- at the start, not somewhere in the first KB --------------------------------
+@pytest.mark.parametrize(
+    "head, fmt, verdict",
+    [
+        (PDF_2019[:4096], "pdf", None),
+        (b"\xef\xbb\xbf" + PDF_2019[:4096], "pdf", None),  # a byte-order mark
+        (b"\r\n \t" + PDF_2019[:4096], "pdf", None),  # PDF white-space
+        (b"<html><body>see %PDF-1.7 below</body></html>", "pdf", "HTML"),
+        (b"HTTP/1.1 200 OK\r\n\r\n%PDF-1.7\n", "pdf", "bytes starting b'HTTP/1.1'"),
+        (b" " * 1025 + b"%PDF-1.7\n", "pdf", "bytes starting b'        '"),
+        (b"%PDF-\n<html>", "pdf", "HTML"),  # no version number
+        (b"<!DOCTYPE html><html><p>Download the %PDF-1.4 file</p></html>", "html", None),
+        (PDF_2019[:4096], "html", "a PDF"),
+    ],
+)
+def test_sniff_wants_the_pdf_header_at_the_start(head, fmt, verdict):
+    from pipeline.fetch import sniff
+
+    assert sniff(head, fmt) == verdict
+
+
+def test_html_quoting_the_pdf_header_is_refused(seeded, doc, server, policy):
+    server.expect_request(PATH).respond_with_data(
+        b"<!DOCTYPE html><html><body>Moved. %PDF-1.7</body></html>", content_type="application/pdf"
+    )
+    r = fetch_document(doc, seeded, policy=policy, mirror="")
+    assert (r.outcome, r.reason) == ("failed", "expected PDF content but got HTML")
+
+
+# -- configuration is validated up front ----------------------------------------------------------------
+@pytest.mark.parametrize("value", ["abc", "0", "-5", "1.5", "10MB"])
+def test_bad_max_bytes_is_named_with_its_value(monkeypatch, value):
+    from pipeline.config import ConfigError, validate_config
+
+    message = f"PIPELINE_MAX_BYTES must be a positive integer (got {value!r})"
+    with pytest.raises(ConfigError) as err:
+        validate_config({"PIPELINE_MAX_BYTES": value})
+    assert str(err.value) == message
+    # a fetch called without the refresh's up-front check says the same, not int()'s complaint
+    monkeypatch.setenv("PIPELINE_MAX_BYTES", value)
+    with pytest.raises(ConfigError) as err:
+        FetchPolicy.default()
+    assert str(err.value) == message
+
+
+def test_config_problems_are_all_named_at_once(tmp_path):
+    from pipeline.config import ConfigError, validate_config
+
+    validate_config({"PIPELINE_MAX_BYTES": "1000", "PIPELINE_MIRROR": str(MIRROR)})
+    assert FetchPolicy.default(allowed_hosts=frozenset()).max_bytes > 0
+    afile = tmp_path / "file"
+    afile.write_text("")
+    with pytest.raises(ConfigError) as err:
+        validate_config(
+            {
+                "PIPELINE_MAX_BYTES": "",  # empty means the default
+                "PIPELINE_MIRROR": str(tmp_path / "no-mirror"),
+                "PIPELINE_WAYBACK_BASE": "web.archive.org",
+                "PIPELINE_RAW_DIR": str(afile),
+            }
+        )
+    assert str(err.value) == (
+        f"PIPELINE_MIRROR must be an existing directory or an http(s) URL (got "
+        f"'{tmp_path / 'no-mirror'}'); PIPELINE_WAYBACK_BASE must be an http(s) URL or 'off' "
+        f"(got 'web.archive.org'); PIPELINE_RAW_DIR must be a directory (got '{afile}', which is "
+        "a file)"
+    )

@@ -40,7 +40,9 @@ def digests(folder):
         str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
         for p in sorted(folder.rglob("*"))
         # The parse cache is derived data (rebuilt on a miss), not part of the archive.
-        if p.is_file() and p.name != "manifest.csv" and ".parse-cache" not in p.parts
+        if p.is_file()
+        and p.name not in ("manifest.csv", "attempts.jsonl")
+        and ".parse-cache" not in p.parts
     }
 
 

@@ -79,3 +79,20 @@ def test_bad_entries_are_refused(tmp_path, patch, message):
     path.write_text("\n".join(lines) + "\n")
     with pytest.raises(RegistryError, match=message):
         load_registry(path)
+
+
+@pytest.mark.parametrize("bad", ["../../x", "a/b", "Ncmec_2019", "x.pdf", ""])
+def test_ids_must_be_safe_folder_names(tmp_path, bad):
+    path = tmp_path / "sources.toml"
+    path.write_text(
+        "[[document]]\n"
+        f'id = "{bad}"\nfamily = "outcomes"\npublisher = "p"\ntitle = "t"\n'
+        'period_type = "fiscal"\nperiod = "2020"\nurl = "https://example.org/x.pdf"\n'
+        'landing_page = "https://example.org/"\nformat = "pdf"\n'
+    )
+    with pytest.raises(RegistryError) as err:
+        load_registry(path)
+    assert str(err.value) == (
+        f"registry entry {bad!r}: id must be 1-100 lowercase letters, digits or underscores "
+        "(it names the document's folder under raw/)"
+    )
