@@ -9,11 +9,9 @@ previously published file byte-identical. Output bytes are deterministic: stable
 from __future__ import annotations
 
 import csv
-import fcntl
 import io
 import math
 import os
-import shutil
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -22,6 +20,7 @@ import pandas as pd
 import pandera.pandas as pa
 
 import schemas
+from pipeline import release
 from pipeline.archive import REPO_ROOT
 from pipeline.metadata import data_dictionary, datapackage
 
@@ -169,7 +168,20 @@ def _cell(value) -> str:
         return str(int(value)) if value.is_integer() else format(value, ".10g")
     if hasattr(value, "item"):  # numpy scalars
         return _cell(value.item())
-    return str(value)
+    if isinstance(value, str):
+        return neutralise_formula(value)
+    return str(value)  # ints (negative ones too) are numbers, never formulas
+
+
+# A text cell a spreadsheet would run as a formula (OWASP "CSV injection"): =, +, -, @, tab, CR first.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise_formula(text: str) -> str:
+    """Prefix a quote to a TEXT cell that a spreadsheet would evaluate, so it is shown, not run.
+    Numbers are rendered before this and never reach it; no published text cell starts so today, so
+    this only matters if a document prints one (it is then visible in the CSV as a leading ')."""
+    return "'" + text if text.startswith(FORMULA_START) else text
 
 
 def render_csv(df: pd.DataFrame) -> bytes:
@@ -197,26 +209,15 @@ def _diff(old: bytes | None, new: bytes) -> TableChange:
     )
 
 
-def _write_synced(path: Path, data: bytes) -> None:
-    with open(path, "wb") as fh:
-        fh.write(data)
-        fh.flush()
-        os.fsync(fh.fileno())
-
-
 def publish(tables: dict[str, pd.DataFrame], out_dir: Path | None = None) -> PublishReport:
-    """Validate every table, then replace the published files. Raises PublishBlocked (writing nothing)
-    if any table fails. Each table has its own publish step, and those steps may run at once (Dagster's
-    multiprocess executor); they share documents.csv, datapackage.json and CHANGES.md, so each publish
-    holds a lock, and documents.csv is merged so it speaks for every table published so far."""
+    """Validate every table, then switch to a new release holding them (:mod:`pipeline.release`).
+    Raises PublishBlocked (writing nothing) if any table fails. Each table has its own publish step, and
+    those steps may run at once (Dagster's multiprocess executor); they share documents.csv,
+    datapackage.json and CHANGES.md, so each publish holds a lock, and documents.csv is merged so it
+    speaks for every table published so far."""
     out_dir = Path(out_dir) if out_dir is not None else default_processed_dir()
-    out_dir.mkdir(parents=True, exist_ok=True)
-    with open(out_dir / ".publish.lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        try:
-            return _publish(tables, out_dir)
-        finally:
-            fcntl.flock(lock, fcntl.LOCK_UN)
+    with release.locked(out_dir):
+        return _publish(tables, out_dir)
 
 
 def _publish(tables: dict[str, pd.DataFrame], out_dir: Path) -> PublishReport:
@@ -233,13 +234,13 @@ def _publish(tables: dict[str, pd.DataFrame], out_dir: Path) -> PublishReport:
     if problems:
         raise PublishBlocked(problems)
 
-    out_dir.mkdir(parents=True, exist_ok=True)
     if "documents" in validated:
         publishing = set(validated) - {"documents"}
         documents = merge_used_in(validated["documents"], publishing, out_dir)
         validated["documents"] = confirm_verified(documents, validated, out_dir)
     rendered = {f"{name}.csv": render_csv(df) for name, df in validated.items()}
     present = {p.stem for p in out_dir.glob("*.csv") if p.stem in schemas.TABLES} | set(validated)
+    # (out_dir may not exist yet: glob then finds nothing and the first release is created.)
     rendered["datapackage.json"] = datapackage(sorted(present)).encode("utf-8")
     rendered["README.md"] = data_dictionary(sorted(present)).encode("utf-8")
 
@@ -259,29 +260,19 @@ def _publish(tables: dict[str, pd.DataFrame], out_dir: Path) -> PublishReport:
     report.written = sorted(rendered)
     if not rendered:
         return report
-    staging = out_dir / f".staging-{os.getpid()}"
-    shutil.rmtree(staging, ignore_errors=True)
-    staging.mkdir()
-    try:
-        for fname, data in rendered.items():
-            _write_synced(staging / fname, data)
-        changed = [t for t, c in report.changes.items() if c.changed]
-        if changed:
-            _append_changes(out_dir, staging, report, changed)
-        # Everything is validated and on disk: now swap each file in with an atomic rename.
-        for f in sorted(staging.iterdir()):
-            os.replace(f, out_dir / f.name)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
+    changed = [t for t, c in report.changes.items() if c.changed]
+    if changed:
+        rendered["CHANGES.md"] = _changes_entry(out_dir, report, changed)
+    # Everything is validated and rendered: the new release is staged beside the old and switched in
+    # one step, so a reader or a crash sees one whole release, never a mix.
+    release.switch(release.stage(out_dir, rendered), out_dir)
     return report
 
 
 CHANGES_PREAMBLE = "# Changes to the published tables\n\nNewest first. Written by each publish that changed data.\n"
 
 
-def _append_changes(
-    out_dir: Path, staging: Path, report: PublishReport, changed: list[str]
-) -> None:
+def _changes_entry(out_dir: Path, report: PublishReport, changed: list[str]) -> bytes:
     path = out_dir / "CHANGES.md"
     old = path.read_text(encoding="utf-8") if path.exists() else CHANGES_PREAMBLE
     rest = old[len(CHANGES_PREAMBLE) :] if old.startswith(CHANGES_PREAMBLE) else old
@@ -290,5 +281,4 @@ def _append_changes(
     for t in changed:
         c = report.changes[t]
         entry.append(f"- `{t}.csv`: {c.describe()}")
-    text = CHANGES_PREAMBLE + "\n" + "\n".join(entry) + "\n" + rest
-    _write_synced(staging / "CHANGES.md", text.encode("utf-8"))
+    return (CHANGES_PREAMBLE + "\n" + "\n".join(entry) + "\n" + rest).encode("utf-8")
