@@ -25,8 +25,8 @@ from pipeline.build import PUBLISHED_TABLES, documents_for_table
 from pipeline.changes import build_selection, stale_documents, stale_tables
 from pipeline.config import ConfigError, validate_config
 from pipeline.fetch import hosts_unreachable, is_unreachable
-from pipeline.parse import warm_cache
-from pipeline.registry import allowed_hosts, registry
+from pipeline.parse import parse_document, warm_cache
+from pipeline.registry import allowed_hosts, by_id, registry
 
 # The summary below says what failed in one line each; full logs and stack traces are kept in the
 # instance (open `make ui`) rather than flooding the terminal.
@@ -101,12 +101,21 @@ def materializations(result) -> dict[str, dict]:
 
 @dataclass
 class Summary:
+    """What the terminal shows, and a detail log (``$DAGSTER_HOME/refresh.log``, git-ignored, newest
+    refresh appended) with everything the terminal only counts, e.g. every figure left out and why."""
+
+    log_path: Path = Path("refresh.log")
     lines: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
 
     def say(self, text: str) -> None:
         self.lines.append(text)
         print(text, flush=True)
+        self.detail(text)
+
+    def detail(self, text: str) -> None:
+        with open(self.log_path, "a", encoding="utf-8") as fh:
+            fh.write(text + "\n")
 
 
 # -- the three stages --------------------------------------------------------------------------------
@@ -153,23 +162,31 @@ def report_fetch(s: Summary, archive: Archive, start: int, run, seconds: float) 
         s.problems.append("some hosts could not be reached (no network?): try MIRROR=")
 
 
-def report_parse(s: Summary, run, seconds: float) -> None:
+def report_parse(s: Summary, archive: Archive, run, seconds: float) -> None:
     failures = step_failures(run)
     done = materializations(run)
     for step, msg in sorted(failures.items()):
         doc_id = step.removeprefix("parsed_")
         s.say(f"  {'FAILED':<13} {doc_id}: {msg.removeprefix(doc_id + ', ')}")
         s.problems.append(f"{doc_id} failed to parse")
-    for asset, md in sorted(done.items()):
-        left_out = md.get("figures_left_out_count") or 0
-        if left_out:
+    for asset in sorted(done):
+        doc_id = asset.removeprefix("parsed_")
+        dp = parse_document(by_id(doc_id), archive)  # a cache hit: the run has just parsed it
+        skipped = [(p, k) for p in dp.used for k in p.skipped]
+        if skipped:
+            reasons = Counter(k.reason for _, k in skipped)
             s.say(
-                f"  {'left out':<13} {asset.removeprefix('parsed_')}: {left_out} figure(s) not "
-                "one fiscal year's count (reasons in the asset's metadata, `make ui`)"
+                f"  {'left out':<13} {doc_id}: {len(skipped)} figure(s) not published as one fiscal "
+                f"year's count ({', '.join(f'{r} {n}' for r, n in sorted(reasons.items()))}); "
+                f"each in {s.log_path}"
             )
-    for asset, check, passed, _ in check_results(run):
-        if not passed:
-            s.say(f"  {'warning':<13} {asset.removeprefix('parsed_')}: {check} (see `make ui`)")
+        for p, k in skipped:
+            s.detail(
+                f"left out {doc_id} copy {p.sha256[:16]} page {k.page}: {k.measure} {k.value} "
+                f"[{k.reason}{': ' + k.detail if k.detail else ''}] {k.evidence!r}"
+            )
+        for w in (w for p in dp.used for w in p.warnings):
+            s.say(f"  {'warning':<13} {doc_id}: {w}")
     s.say(
         f"parse: {len(done)} documents parsed, {len(failures)} failed "
         f"({seconds:.1f}s, run {run.run_id[:8]})"
@@ -257,7 +274,8 @@ def main() -> int:
         instance = _instance()
         archive = Archive()
         start = archive.attempt_count()
-        s = Summary()
+        s = Summary(log_path=home / "refresh.log")
+        s.detail(f"\n# refresh started {time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime())}")
         s.say(
             f"refresh: {len(registry())} registered documents"
             + (f", mirror {mirror}" if mirror else "")
@@ -283,7 +301,7 @@ def main() -> int:
             t0 = time.monotonic()
             warm_cache(docs, archive)
             parse, t = run("parse_documents", [dg.AssetKey(f"parsed_{d.id}") for d in docs])
-            report_parse(s, parse, t + (time.monotonic() - t0 - t))
+            report_parse(s, archive, parse, t + (time.monotonic() - t0 - t))
         else:
             s.say("parse: no document changed (same bytes, same parser code): nothing to parse")
         tables = stale_tables(instance, archive)
