@@ -27,7 +27,7 @@ from pipeline.defs.raw import raw_asset_name
 from pipeline.evidence import unverified_rows
 from pipeline.labels import LABEL_COLUMNS, unknown_labels
 from pipeline.publish import validate
-from pipeline.registry import registry
+from pipeline.registry import by_id, registry
 
 
 def _parses(table: str):
@@ -35,24 +35,74 @@ def _parses(table: str):
 
 
 def _year_totals(df: pd.DataFrame) -> list[dict]:
+    """Rows per year and document, and the sum of the counted column where summing means something:
+    each figure counted once (the law-enforcement table prints actionable, informational and their
+    total: only the totals are summed)."""
     period = "calendar_year" if "calendar_year" in df.columns else "fiscal_year"
     value = next((c for c in ("reports", "feedback_instances") if c in df.columns), None)
     out = []
     for (year, doc), g in df.groupby([period, "document_id"], sort=True):
         row = {period: int(year), "document_id": doc, "rows": len(g)}
         if value:
-            row[f"sum_{value}"] = f"{int(g[value].sum()):,}"
+            counted = g[g["report_class"] == "total"] if "report_class" in g.columns else g
+            row[f"sum_{value}"] = f"{int(counted[value].sum()):,}"
         out.append(row)
+    return out
+
+
+def _stated_totals(table: str, parses) -> dict[str, tuple[int, int]]:
+    """document id -> (printed total, page) for tables reconciled against a printed total."""
+    if table not in reconcile.ROW_SUM_RULES:
+        return {}
+    measure, _ = reconcile.ROW_SUM_RULES[table]
+    by_year = build_table("cybertipline_reports_by_year", parses)
+    if by_year is None:
+        return {}
+    stated = by_year[by_year["measure"] == measure]
+    return {
+        d: (int(v), int(p))
+        for d, v, p in zip(stated["document_id"], stated["value"], stated["page"], strict=True)
+    }
+
+
+def _sources(table: str, parses) -> list[dict]:
+    """Where every row of the table comes from: one line per archived copy used."""
+    totals = _stated_totals(table, parses)
+    out = []
+    for p in table_sources(table, parses):
+        doc = by_id(p.document_id)
+        rows = p.tables[table]
+        pages = sorted({int(x) for x in rows["page"].dropna()}) if "page" in rows else []
+        line = {
+            "document_id": p.document_id,
+            "raw_asset": raw_asset_name(doc),
+            "url": f"[{doc.url.rsplit('/', 1)[-1] or doc.url}]({doc.url})",
+            "sha256": p.sha256,
+            "capture": p.capture_timestamp or "",
+            "pages_used": ", ".join(map(str, pages)),
+            "pages_in_copy": p.pages or "",
+            "rows": len(rows),
+        }
+        if table in reconcile.ROW_SUM_RULES:
+            total, page = totals.get(p.document_id, (None, None))
+            line["printed_total"] = f"{total:,}" if total is not None else "(none)"
+            line["printed_total_page"] = page or ""
+        out.append(line)
     return out
 
 
 def build_table_asset(table: str) -> dg.AssetsDefinition:
     docs = documents_for_table(table)
 
-    def _table(context: dg.AssetExecutionContext) -> dg.Output:
+    def _table(context: dg.AssetExecutionContext):
         parses = _parses(table)
         df = build_table(table, parses)
         if df is None:
+            if not parses:
+                # Nothing archived for this table (offline, or a partial mirror): not a failure, and
+                # nothing downstream runs, so its checks are skipped rather than shown as failed.
+                context.log.info(f"{table}: none of its documents is archived; nothing to build")
+                return
             # Publishing an empty table would erase the previous release: the step fails instead, and
             # what is published stays as it is.
             raise dg.Failure(
@@ -60,16 +110,12 @@ def build_table_asset(table: str) -> dg.AssetsDefinition:
                 f"({', '.join(d.id for d in docs)}); the published table is left as it is",
                 allow_retries=False,
             )
-        sources = [
-            {"document_id": p.document_id, "copy": p.sha256[:16], "rows": len(p.tables[table])}
-            for p in table_sources(table, parses)
-        ]
-        return dg.Output(
+        yield dg.Output(
             df,
             metadata={
                 "dagster/row_count": dg.MetadataValue.int(len(df)),
                 "dagster/column_schema": column_schema(table),
-                "documents_used": md_table(sources),
+                "sources": md_table(_sources(table, parses)),
                 "rows_per_year_and_document": md_table(_year_totals(df)),
                 "preview": md_table(
                     df.head(10).astype(object).where(df.head(10).notna(), "").to_dict("records")
@@ -79,6 +125,7 @@ def build_table_asset(table: str) -> dg.AssetsDefinition:
 
     return dg.asset(
         name=table,
+        output_required=False,
         group_name=schemas.family_of(table),
         deps=[parsed_asset_name(d) for d in docs],
         kinds={"pandas"},
@@ -156,10 +203,29 @@ def build_row_sum_check(table: str) -> dg.AssetChecksDefinition:
     def _check(df: pd.DataFrame) -> dg.AssetCheckResult:
         # The printed totals come from the same documents' parses (not from the by-year table asset,
         # so a problem in that table cannot skip this check).
-        stated = build_table("cybertipline_reports_by_year", _parses(table))
+        parses = _parses(table)
+        stated = build_table("cybertipline_reports_by_year", parses)
         if stated is None:
             stated = pd.DataFrame(columns=["document_id", "measure", "value", "page"])
-        return _problems_result(reconcile.row_sums(table, df, stated))
+        result = _problems_result(reconcile.row_sums(table, df, stated))
+        _, col = reconcile.ROW_SUM_RULES[table]
+        totals = _stated_totals(table, parses)
+        compared = [
+            {
+                "document_id": d,
+                "rows": len(g),
+                "sum_of_rows": f"{int(g[col].sum()):,}",
+                "printed_total": f"{totals[d][0]:,}" if d in totals else "(none)",
+                "page": totals[d][1] if d in totals else "",
+                "equal": d in totals and int(g[col].sum()) == totals[d][0],
+            }
+            for d, g in df.groupby("document_id", sort=True)
+        ]
+        return dg.AssetCheckResult(
+            passed=result.passed,
+            severity=result.severity,
+            metadata={**result.metadata, "compared": md_table(compared)},
+        )
 
     return _check
 
@@ -171,7 +237,12 @@ def build_row_sum_check(table: str) -> dg.AssetChecksDefinition:
     description="ESP + public = total and U.S. + international + unknown = total, per document and year.",
 )
 def by_year_parts_check(df: pd.DataFrame) -> dg.AssetCheckResult:
-    return _problems_result(reconcile.parts_equal_totals(df))
+    result = _problems_result(reconcile.parts_equal_totals(df))
+    groups = df.groupby(["document_id", "calendar_year"]).ngroups
+    return dg.AssetCheckResult(
+        passed=result.passed,
+        metadata={**result.metadata, "document_years_compared": groups},
+    )
 
 
 @dg.asset_check(
@@ -193,7 +264,12 @@ def by_year_revisions_check(df: pd.DataFrame) -> dg.AssetCheckResult:
     description="actionable + informational = total for each recipient, year and document.",
 )
 def to_le_totals_check(df: pd.DataFrame) -> dg.AssetCheckResult:
-    return _problems_result(reconcile.class_totals(df))
+    result = _problems_result(reconcile.class_totals(df))
+    groups = df.groupby(["document_id", "calendar_year", "recipient"]).ngroups
+    return dg.AssetCheckResult(
+        passed=result.passed,
+        metadata={**result.metadata, "recipient_years_compared": groups},
+    )
 
 
 def build_evidence_check(table: str) -> dg.AssetChecksDefinition:
