@@ -231,6 +231,36 @@ def report_build(s: Summary, archive: Archive, run, seconds: float, tables: list
         s.problems.append("documents table failed")
 
 
+RUN_PID_TAG = "pipeline/pid"
+
+
+def mark_orphaned_runs(instance: dg.DagsterInstance, s: Summary) -> None:
+    """A refresh killed mid-run leaves its run "started" for ever, which would also block the run
+    queue. Under the refresh lock no other refresh runs, so a run started by a refresh process that no
+    longer exists is marked failed, with the reason."""
+    live = (dg.DagsterRunStatus.STARTED, dg.DagsterRunStatus.STARTING)
+    for run in instance.get_runs(filters=dg.RunsFilter(statuses=list(live))):
+        pid = run.tags.get(RUN_PID_TAG)
+        if not pid or not pid.isdigit() or _alive(int(pid)):
+            continue
+        instance.report_run_failed(
+            run, f"the refresh process ({pid}) that ran it ended without finishing it (killed?)"
+        )
+        s.say(
+            f"  {'orphan run':<13} {run.job_name} {run.run_id[:8]}: marked failed (process {pid} gone)"
+        )
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 def report_manifest(s: Summary, archive: Archive) -> None:
     """Damaged manifest rows are named with their line; versions whose file is on another machine (a
     fresh clone) are one line, not a failure."""
@@ -280,6 +310,7 @@ def main() -> int:
             f"refresh: {len(registry())} registered documents"
             + (f", mirror {mirror}" if mirror else "")
         )
+        mark_orphaned_runs(instance, s)
         report_manifest(s, archive)
         if not mirror and offline(s):
             return 1
@@ -287,7 +318,11 @@ def main() -> int:
         def run(job: str, selection=None):
             t0 = time.monotonic()
             result = defs.resolve_job_def(job).execute_in_process(
-                instance=instance, raise_on_error=False, run_config=QUIET, asset_selection=selection
+                instance=instance,
+                raise_on_error=False,
+                run_config=QUIET,
+                asset_selection=selection,
+                tags={RUN_PID_TAG: str(os.getpid())},
             )
             return result, time.monotonic() - t0
 

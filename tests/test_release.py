@@ -154,3 +154,45 @@ def test_formulas_in_text_cells_are_neutralised_numbers_untouched():
     assert neutralise_formula("Facebook") == "Facebook"
     df = pd.DataFrame({"name": ["=cmd|' /C calc'!A0", "-x", "Ok"], "n": [-5, 3, 0]})
     assert render_csv(df) == (b"name,n\n'=cmd|' /C calc'!A0,-5\n'-x,3\nOk,0\n")
+
+
+def test_refresh_killed_at_the_switch_then_the_next_refresh_publishes(tmp_path):
+    """SIGKILL at the publish switch inside `make refresh`: nothing published changes, raw/ is intact,
+    the killed run is marked failed on the next start (so the queue is not blocked), and the next
+    normal refresh publishes."""
+    import dagster as dg
+
+    from pipeline.archive import Archive
+    from tests.conftest import MIRROR
+    from tests.test_refresh import digests, refresh
+
+    (tmp_path / "home").mkdir()
+    (tmp_path / "home" / "dagster.yaml").write_bytes((REPO / "dagster.yaml").read_bytes())
+    os.environ[release.FAULT_ENV] = "publish:before_switch"
+    try:
+        killed = refresh(tmp_path, MIRROR)
+    finally:
+        del os.environ[release.FAULT_ENV]
+    assert killed.returncode == -9, killed.stdout + killed.stderr
+    assert not (tmp_path / "processed").exists()  # the first release never switched in
+    raw = digests(tmp_path / "raw")
+    assert len(Archive(tmp_path / "raw").versions("ncmec_esp_2019")) == 1
+
+    again = refresh(tmp_path, MIRROR)
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert "orphan run    build_tables " in again.stdout
+    assert "published     cybertipline_reports_by_esp: 782 rows" in again.stdout
+    assert digests(tmp_path / "raw") == raw
+    assert not list(tmp_path.glob(".processed.staging-*"))
+    os.environ["DAGSTER_HOME"], old = str(tmp_path / "home"), os.environ.get("DAGSTER_HOME")
+    try:
+        with dg.DagsterInstance.get() as instance:
+            started = instance.get_runs(
+                filters=dg.RunsFilter(statuses=[dg.DagsterRunStatus.STARTED])
+            )
+            assert started == []
+    finally:
+        if old is None:
+            del os.environ["DAGSTER_HOME"]
+        else:
+            os.environ["DAGSTER_HOME"] = old
