@@ -84,7 +84,7 @@ ATTEMPT_FIELDS = [
 ]
 LEGACY_MANIFEST_FIELDS = ATTEMPT_FIELDS
 OUTCOMES = ("new", "unchanged", "failed")
-VIAS = ("origin", "mirror")
+VIAS = ("origin", "mirror", "web-archive")
 
 _SHA256 = re.compile(r"[0-9a-f]{64}")
 _TIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ")
@@ -112,7 +112,7 @@ class ArchivedVersion:
     url: str
     first_retrieved_at: str
     last_retrieved_at: str
-    via: str  # how these bytes were first obtained: origin | mirror
+    via: str  # how these bytes were first obtained: origin | mirror | web-archive
     seen_via: frozenset[str]  # every transport these same bytes have arrived by
     etag: str
     last_modified: str
@@ -157,7 +157,7 @@ def _validate_common(row: Mapping[str, str]) -> str | None:
     if not _TIME.fullmatch(row["retrieved_at"]):
         return f"retrieved_at must look like 2025-01-31T12:00:00Z (got {row['retrieved_at']!r})"
     if row["via"] not in VIAS:
-        return f"via must be origin or mirror (got {row['via']!r})"
+        return f"via must be one of {', '.join(VIAS)} (got {row['via']!r})"
     ts = row["capture_timestamp"]
     if ts and not _CAPTURE.fullmatch(ts):
         return f"capture_timestamp must be 14 digits (got {ts!r})"

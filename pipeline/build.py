@@ -14,7 +14,7 @@ import pandas as pd
 
 import schemas
 from pipeline.archive import Archive, ArchivedVersion
-from pipeline.caveats import apply_caveats
+from pipeline.caveats import DERIVED_COLUMNS, apply_caveats
 from pipeline.parse import (
     FAILED,
     PARSED,
@@ -90,7 +90,8 @@ def _concat(table: str, parts: list[pd.DataFrame]) -> pd.DataFrame:
     parts = [p for p in parts if len(p)]
     if not parts:
         return pd.DataFrame(columns=columns)
-    return pd.concat(parts, ignore_index=True)[columns]
+    derived = DERIVED_COLUMNS.get(table, ())  # added by apply_caveats, never by parsers
+    return pd.concat(parts, ignore_index=True)[[c for c in columns if c not in derived]]
 
 
 def assemble(table: str, parts: list[pd.DataFrame]) -> pd.DataFrame:

@@ -17,12 +17,18 @@ from collections.abc import Mapping
 from pathlib import Path
 from urllib.parse import urlparse
 
+from pipeline import sandbox as _sandbox
+
 DEFAULT_MAX_BYTES = 50 * 1024 * 1024
 
 # name -> (kind, default). kind "int" = a positive integer, "float" = a positive number.
 NUMERIC_SETTINGS: dict[str, tuple[str, float | int]] = {
     "PIPELINE_MAX_BYTES": ("int", DEFAULT_MAX_BYTES),
 }
+# The parse sandbox's limits (pipeline/sandbox.py holds the defaults and the reasons for them).
+NUMERIC_SETTINGS.update(
+    {var: ("int", getattr(_sandbox.Limits(), name)) for name, var in _sandbox.ENV.items()}
+)
 
 
 class ConfigError(ValueError):

@@ -35,8 +35,14 @@ def normalize(text: str) -> str:
 
 def pdf_pages(path: Path) -> list[str]:
     """Raw extracted text per page (1-based page n is element n-1)."""
+    out = []
     with pdfplumber.open(path) as pdf:
-        return [(p.extract_text() or "") for p in pdf.pages]
+        for page in pdf.pages:
+            out.append(page.extract_text() or "")
+            # pdfplumber keeps every page's layout objects until closed: about 5.6 MiB per page of
+            # prose, so a long report would otherwise need gigabytes (measured on a 600-page file).
+            page.close()
+    return out
 
 
 class _Visible(HTMLParser):

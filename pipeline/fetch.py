@@ -69,7 +69,7 @@ class FetchResult:
     document_id: str
     url: str
     outcome: str  # new | unchanged | failed
-    via: str  # origin | mirror
+    via: str  # origin | mirror | web-archive
     reason: str = ""
     final_url: str = ""
     http_status: int | None = None
@@ -405,16 +405,19 @@ def fetch_document(
     session: requests.Session | None = None,
     url: str | None = None,
     capture_timestamp: str = "",
+    via: str | None = None,
 ) -> FetchResult:
     """Retrieve ``doc`` (or ``url``, e.g. a web-archive capture of it) and archive it.
 
     ``mirror`` (default: ``PIPELINE_MIRROR``) is a directory or an http(s) base URL laid out as
     ``<host>/<url path>``; when set, the document is taken from there instead of its origin.
+    ``via`` overrides the transport recorded (``web-archive`` for a capture standing in for an origin
+    that no longer serves the document).
     """
     policy = policy or FetchPolicy.default()
     mirror = mirror if mirror is not None else (os.environ.get("PIPELINE_MIRROR") or None)
     source_url = url or doc.url
-    via = "mirror" if mirror else "origin"
+    via = via or ("mirror" if mirror else "origin")
     result = FetchResult(
         doc.id, source_url, "failed", via, retrieved_at=_now(), capture_timestamp=capture_timestamp
     )

@@ -151,6 +151,15 @@ def data_dictionary(tables: list[str]) -> str:
         "- Every row carries `document_id` and `page`; `documents.csv` gives each document's URL, "
         "sha256 and retrieval time.",
         "- Numbers are plain integers (no separators); a missing figure is an empty cell, never 0.",
+        "- A figure restated by several editions appears once per edition; `is_latest_edition` marks "
+        "the row from the newest one, so `df[df.is_latest_edition]` gives one value per figure "
+        "(summing all rows would count a year once per edition).",
+        "- `cybertipline_reports_by_esp.esp_key` groups one provider's rows across editions "
+        "(spellings, markers, corporate suffixes and reviewed renames folded); "
+        "`related_platforms_combined` marks counts that include related platforms.",
+        "- Where two documents print comparable figures with different values, the "
+        "'Differences between documents' list under the table says what differs, where it is known; "
+        "a warning check lists every such difference.",
         "",
     ]
     for table in schemas.TABLES:

@@ -7,9 +7,13 @@ copies whose rows a table uses: the newest live copy, or, when that one fails, t
 that parses (last known good, so a newer unreadable copy never removes published rows); plus every
 web-archive capture of a page that is overwritten each year.
 
+Each copy is parsed in a child process under hard limits (pages, memory, CPU time, wall clock, bytes
+inflated per stream; :mod:`pipeline.sandbox`): a copy that breaks one fails on its own with a message naming
+the limit, and the run goes on.
+
 Results are cached under ``<raw>/.parse-cache`` (``PIPELINE_PARSE_CACHE``) by the copy's sha256, the
-parser's code version and the registry entry, so an unchanged document is parsed once; a cache entry that
-fails to load is ignored and rebuilt.
+parser's code version, the registry entry and the parse limits, so an unchanged document is parsed once; a
+cache entry that fails to load is ignored and rebuilt. A copy killed on the wall clock is not cached.
 """
 
 from __future__ import annotations
@@ -25,10 +29,12 @@ from pathlib import Path
 
 import pandas as pd
 
+from pipeline import sandbox
 from pipeline.archive import Archive, ArchivedVersion
 from pipeline.parsers.base import ParseError, Skipped, as_result
-from pipeline.pdfinfo import page_count
+from pipeline.pdfinfo import count_pages, declared_pages, page_count
 from pipeline.registry import Document
+from pipeline.wayback import wants_captures
 
 # Which published tables each parser contributes to, so Dagster can wire table assets to document
 # assets without running anything. A parser returning any other table is a bug and fails its document.
@@ -54,6 +60,8 @@ SHARED_PARSER_CODE = (
     "doctext.py",
     "countries.py",
     "parse.py",
+    "sandbox.py",
+    "pdfinfo.py",
 )
 # Bumped by hand when the cached object's shape changes in a way the code hash would not show.
 CACHE_FORMAT = "1"
@@ -125,8 +133,10 @@ def code_version(parser: str) -> str:
 
 
 def _entry_key(doc: Document) -> str:
-    """The registry fields a parser may read (period, title, ...): a changed entry is a new parse."""
-    return hashlib.sha256(repr(doc).encode()).hexdigest()[:12]
+    """The registry fields a parser may read (period, title, ...): a changed entry is a new parse. So
+    are changed parse limits: a copy refused under one limit may parse under a higher one."""
+    key = repr(doc) + sandbox.Limits.from_env().cache_key
+    return hashlib.sha256(key.encode()).hexdigest()[:12]
 
 
 def default_cache_dir(archive: Archive) -> Path:
@@ -167,22 +177,38 @@ class ParseCache:
 
 
 # -- parsing ------------------------------------------------------------------------------------------
-def _run_parser(doc: Document, version: ArchivedVersion) -> CopyParse:
+def _parse_in_child(doc: Document, version: ArchivedVersion, max_pages: int) -> CopyParse:
+    """The parse proper, run by :func:`_run_parser` in a sandboxed child process."""
     base = CopyParse(
         document_id=doc.id,
         sha256=version.sha256,
         capture_timestamp=version.capture_timestamp,
         status=FAILED,
         code_version=code_version(doc.parser),
-        pages=page_count(version.path) if doc.format == "pdf" else None,
     )
+    if doc.format == "pdf":
+        try:
+            base.pages = count_pages(version.path, stop_after=max_pages)
+        except Exception as exc:  # noqa: BLE001 - unreadable: the parser below says how
+            sandbox.reraise_limit(exc)
+        if base.pages is not None and base.pages > max_pages:
+            declared = _declared_pages(version.path)
+            found = (
+                f"{declared:,} pages" if declared > max_pages else f"more than {max_pages:,} pages"
+            )
+            base.pages = None  # not counted to the end
+            base.error = f"{doc.id}, page -: refused: over the {max_pages:,}-page limit ({found})"
+            base.error_expected = sandbox.Limits(max_pages=max_pages).expected("pages")
+            return base
     module = importlib.import_module(f"pipeline.parsers.{doc.parser}")
     try:
         result = as_result(module.parse(version.path, doc))
     except ParseError as exc:
+        sandbox.reraise_limit(exc)
         base.error, base.error_page, base.error_expected = str(exc), exc.page, exc.expected
         return base
     except Exception as exc:  # noqa: BLE001 - untrusted bytes: any crash is this copy's failure
+        sandbox.reraise_limit(exc)
         first = (str(exc).splitlines() or [""])[0][:200]
         base.error = f"{doc.id}, page -: unreadable ({type(exc).__name__}: {first})"
         base.error_expected = "a document the PDF library can read"
@@ -201,12 +227,49 @@ def _run_parser(doc: Document, version: ArchivedVersion) -> CopyParse:
     return base
 
 
+def _declared_pages(path: Path) -> int:
+    try:
+        return declared_pages(path) or 0
+    except Exception:  # noqa: BLE001 - only for the message
+        return 0
+
+
+def _parse_sandboxed(doc: Document, version: ArchivedVersion) -> tuple[CopyParse, bool]:
+    """The copy's parse and whether it may be cached: every outcome is, but those that depend on the
+    machine more than on the bytes (killed on the wall clock, or by the system). A wall-clock kill
+    means the child was blocked or starved, not computing (the CPU limit stops a computing one): on a
+    loaded machine the next run may well finish, so it is tried again rather than remembered."""
+    limits = sandbox.Limits.from_env()
+    # Imported here too, so a forked child starts with it (a forkserver child has it preloaded).
+    importlib.import_module(f"pipeline.parsers.{doc.parser}")
+    outcome = sandbox.run(_parse_in_child, doc, version, limits.max_pages, limits=limits)
+    if outcome.ok:
+        return outcome.value, True
+    failed = CopyParse(
+        document_id=doc.id,
+        sha256=version.sha256,
+        capture_timestamp=version.capture_timestamp,
+        status=FAILED,
+        code_version=code_version(doc.parser),
+        error=f"{doc.id}, page -: {outcome.message}",
+        error_expected=outcome.expected or "a parse that completes",
+        pages=page_count(version.path) if doc.format == "pdf" else None,
+    )
+    return failed, outcome.deterministic
+
+
+def _run_parser(doc: Document, version: ArchivedVersion) -> CopyParse:
+    """Parse one copy in a child process under the limits of :mod:`pipeline.sandbox`: a copy that
+    breaks one fails on its own, with a message naming the limit."""
+    return _parse_sandboxed(doc, version)[0]
+
+
 def parse_copy(doc: Document, version: ArchivedVersion, cache: ParseCache | None) -> CopyParse:
     """One copy's parse, from the cache when this copy was parsed by this code before."""
     result = cache.load(doc, version) if cache is not None else None
     if result is None:
-        result = _run_parser(doc, version)
-        if cache is not None:
+        result, cacheable = _parse_sandboxed(doc, version)
+        if cache is not None and cacheable:
             cache.store(doc, version, result)
     # The capture time of these bytes may be learnt after they were parsed: stamp it on the way out.
     result.capture_timestamp = version.capture_timestamp
@@ -233,15 +296,19 @@ def parse_document(
     used: list[CopyParse] = []
     live = [v for v in versions if v.seen_live]
     newest = live[-1] if live else None
-    # Web-archive captures of a page overwritten each year are each a year of history: every one is
-    # parsed and used (the newest live copy is the current page, handled below).
-    history = [v for v in versions if v.capture_timestamp and v is not newest]
+    captures = [v for v in versions if v.capture_timestamp and v is not newest]
+    # Web-archive captures of a page overwritten each year (wants_captures) are each a year of
+    # history: every one is parsed and used (the newest live copy is the current page, below).
+    history = captures if wants_captures(doc) else []
     for v in history:
         results[v.sha256] = parse_copy(doc, v, cache)
         if results[v.sha256].ok:
             used.append(results[v.sha256])
-    # The live document: newest copy first, walking back to the last copy known to parse.
-    for v in reversed([v for v in live if v not in history]):
+    # The current document: newest live copy first, walking back to the last copy known to parse. For
+    # any other document a capture only stands in while the origin never served a copy (web-archive
+    # fallback), and never beside the origin's bytes, which would count the edition twice.
+    current = [v for v in live if v not in history] or ([] if history else captures)
+    for v in reversed(current):
         results[v.sha256] = parse_copy(doc, v, cache)
         if results[v.sha256].ok:
             used.append(results[v.sha256])

@@ -22,6 +22,7 @@ import pandera.pandas as pa
 import schemas
 from pipeline import release
 from pipeline.archive import REPO_ROOT
+from pipeline.changes_report import TableDiff, diff_tables, render_changes, table_key
 from pipeline.metadata import data_dictionary, datapackage
 
 
@@ -38,30 +39,9 @@ class PublishBlocked(RuntimeError):
 
 
 @dataclass
-class TableChange:
-    rows: int
-    added: int
-    removed: int
-    columns_added: tuple[str, ...] = ()
-    columns_removed: tuple[str, ...] = ()
-
-    @property
-    def changed(self) -> bool:
-        return bool(self.added or self.removed or self.columns_added or self.columns_removed)
-
-    def describe(self) -> str:
-        text = f"{self.rows} rows; {self.added} added, {self.removed} removed"
-        if self.columns_added:
-            text += "; new columns " + ", ".join(self.columns_added)
-        if self.columns_removed:
-            text += "; dropped columns " + ", ".join(self.columns_removed)
-        return text
-
-
-@dataclass
 class PublishReport:
     out_dir: Path
-    changes: dict[str, TableChange] = field(default_factory=dict)
+    changes: dict[str, TableDiff] = field(default_factory=dict)
     written: list[str] = field(default_factory=list)  # files actually replaced
 
     def summary(self) -> str:
@@ -80,6 +60,11 @@ def contract_problems(table: str, df: pd.DataFrame) -> list[str]:
         problems.append(f"{table}: a reports table must have calendar_year")
     if family == "outcomes" and "fiscal_year" not in cols:
         problems.append(f"{table}: an outcomes table must have fiscal_year")
+    # The schema lets parsers' own rows omit the columns assembly derives; a published file may not,
+    # since datapackage.json declares every column.
+    missing = [c for c in schemas.TABLES[table].to_schema().columns if c not in cols]
+    if missing:
+        problems.append(f"{table}: missing columns {', '.join(missing)}")
     return problems
 
 
@@ -193,22 +178,6 @@ def render_csv(df: pd.DataFrame) -> bytes:
     return buf.getvalue().encode("utf-8")
 
 
-def _rows(data: bytes) -> tuple[list[str], list[tuple]]:
-    rows = [tuple(r) for r in csv.reader(io.StringIO(data.decode("utf-8")))]
-    return (list(rows[0]) if rows else []), rows[1:]
-
-
-def _diff(old: bytes | None, new: bytes) -> TableChange:
-    new_cols, new_rows = _rows(new)
-    old_cols, old_rows = _rows(old) if old is not None else ([], [])
-    old_set, new_set = set(old_rows), set(new_rows)
-    cols_added = tuple(c for c in new_cols if old_cols and c not in old_cols)
-    cols_removed = tuple(c for c in old_cols if c not in new_cols)
-    return TableChange(
-        len(new_rows), len(new_set - old_set), len(old_set - new_set), cols_added, cols_removed
-    )
-
-
 def publish(tables: dict[str, pd.DataFrame], out_dir: Path | None = None) -> PublishReport:
     """Validate every table, then switch to a new release holding them (:mod:`pipeline.release`).
     Raises PublishBlocked (writing nothing) if any table fails. Each table has its own publish step, and
@@ -241,6 +210,7 @@ def _publish(tables: dict[str, pd.DataFrame], out_dir: Path) -> PublishReport:
     rendered = {f"{name}.csv": render_csv(df) for name, df in validated.items()}
     present = {p.stem for p in out_dir.glob("*.csv") if p.stem in schemas.TABLES} | set(validated)
     # (out_dir may not exist yet: glob then finds nothing and the first release is created.)
+    rendered.update(_charts(validated, out_dir))
     rendered["datapackage.json"] = datapackage(sorted(present)).encode("utf-8")
     rendered["README.md"] = data_dictionary(sorted(present)).encode("utf-8")
 
@@ -248,7 +218,10 @@ def _publish(tables: dict[str, pd.DataFrame], out_dir: Path) -> PublishReport:
     for fname, data in rendered.items():
         if fname.endswith(".csv"):
             old = out_dir / fname
-            report.changes[fname[:-4]] = _diff(old.read_bytes() if old.exists() else None, data)
+            table = fname[:-4]
+            report.changes[table] = diff_tables(
+                table, old.read_bytes() if old.exists() else None, data, table_key(table)
+            )
 
     # A file whose bytes would not change is not rewritten: an unchanged world leaves every published
     # file with the same bytes and the same mtime (so `make`, rsync and git see nothing to do).
@@ -269,6 +242,40 @@ def _publish(tables: dict[str, pd.DataFrame], out_dir: Path) -> PublishReport:
     return report
 
 
+def read_published(table: str, path: Path) -> pd.DataFrame:
+    """A published CSV back as typed columns (booleans from 'true'/'false', integers, empty = missing),
+    so derived outputs can be made from the release without re-running any parser."""
+    df = pd.read_csv(path, dtype=str, keep_default_na=False)
+    for name, col in schemas.TABLES[table].to_schema().columns.items():
+        if name not in df.columns:
+            continue
+        dtype = str(col.dtype)
+        if dtype == "bool":
+            df[name] = df[name].map({"true": True, "false": False})
+        elif dtype.lower().startswith("int"):
+            df[name] = pd.to_numeric(df[name].replace("", None)).astype("Int64")
+        elif dtype.startswith("float"):
+            df[name] = pd.to_numeric(df[name].replace("", None))
+        else:
+            df[name] = df[name].replace("", None)
+    return df
+
+
+def _charts(validated: dict[str, pd.DataFrame], out_dir: Path) -> dict[str, bytes]:
+    """processed/charts/*.png from the release as it will be: the tables published now plus those
+    already published. Rendered only when a table a chart reads is being published."""
+    from pipeline.charts import CHART_TABLES, render_charts
+
+    if not (set(validated) & CHART_TABLES):
+        return {}
+    tables = {
+        t: validated[t] if t in validated else read_published(t, out_dir / f"{t}.csv")
+        for t in schemas.TABLES
+        if t in validated or (out_dir / f"{t}.csv").exists()
+    }
+    return dict(render_charts(tables))
+
+
 CHANGES_PREAMBLE = "# Changes to the published tables\n\nNewest first. Written by each publish that changed data.\n"
 
 
@@ -278,7 +285,5 @@ def _changes_entry(out_dir: Path, report: PublishReport, changed: list[str]) -> 
     rest = old[len(CHANGES_PREAMBLE) :] if old.startswith(CHANGES_PREAMBLE) else old
     stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     entry = [f"## {stamp}", ""]
-    for t in changed:
-        c = report.changes[t]
-        entry.append(f"- `{t}.csv`: {c.describe()}")
+    entry.append(render_changes([report.changes[t] for t in changed]).rstrip("\n"))
     return (CHANGES_PREAMBLE + "\n" + "\n".join(entry) + "\n" + rest).encode("utf-8")

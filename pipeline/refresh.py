@@ -20,6 +20,8 @@ from pathlib import Path
 
 import dagster as dg
 
+from pipeline import discovery, wayback
+from pipeline import registry as registry_module
 from pipeline.archive import Archive
 from pipeline.build import PUBLISHED_TABLES, documents_for_table
 from pipeline.changes import build_selection, stale_documents, stale_tables
@@ -133,6 +135,8 @@ def report_fetch(s: Summary, archive: Archive, start: int, run, seconds: float) 
             )
             continue
         kind = fetch_failure_kind(row["reason"], row.get("via", ""))
+        if kind == "FAILED" and wayback.stand_in(archive, row["document_id"]) is not None:
+            kind = "origin gone"  # a web-archive capture stands in (said below), not a failure
         counts[kind] += 1
         if kind == "not in mirror":
             absent.append(row["document_id"])  # one line for all of them, below
@@ -148,6 +152,8 @@ def report_fetch(s: Summary, archive: Archive, start: int, run, seconds: float) 
             counts["FAILED"] += 1
             s.say(f"  {'FAILED':<13} {doc_id}: {msg}")
             s.problems.append(f"fetch step {step} crashed")
+    for line in wayback.fallback_lines(archive, start):
+        s.say(line)
     if absent:
         s.say(
             f"  {'not in mirror':<13} {len(absent)} documents (expected: the mirror holds only "
@@ -291,8 +297,6 @@ def offline(s: Summary) -> bool:
 
 
 def main() -> int:
-    from pipeline.definitions import defs
-
     try:
         validate_config()  # before any step: a bad setting would otherwise crash every fetch step
     except ConfigError as exc:
@@ -303,17 +307,24 @@ def main() -> int:
     with single_refresh(home):
         instance = _instance()
         archive = Archive()
-        start = archive.attempt_count()
         s = Summary(log_path=home / "refresh.log")
         s.detail(f"\n# refresh started {time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime())}")
-        s.say(
-            f"refresh: {len(registry())} registered documents"
-            + (f", mirror {mirror}" if mirror else "")
-        )
+        s.say("refresh" + (f": mirror {mirror}" if mirror else ""))
         mark_orphaned_runs(instance, s)
         report_manifest(s, archive)
         if not mirror and offline(s):
             return 1
+        # Discovery first: the publishers' landing pages may list editions no registry entry names yet.
+        # Its results (raw/discovered.json) join the registry, so the definitions are loaded after it.
+        found = discovery.run(archive, mirror=mirror)
+        for line in discovery.summary_lines(found):
+            s.say(line)
+        s.problems += [f"discovery rule {r.rule} failed" for r in found.failed]
+        registry_module.cache_clear()
+        from pipeline.definitions import defs
+
+        start = archive.attempt_count()  # what the fetch run tries from here on
+        s.say(f"refresh: {len(registry())} registered documents")
 
         def run(job: str, selection=None):
             t0 = time.monotonic()

@@ -82,13 +82,16 @@ def stage(out_dir: Path, files: dict[str, bytes]) -> Path:
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir()
     if out_dir.exists():
-        for f in out_dir.iterdir():
-            if f.is_file() and f.name not in files:
+        for f in sorted(out_dir.rglob("*")):
+            rel = f.relative_to(out_dir).as_posix()
+            if f.is_file() and rel not in files:
+                (staging / rel).parent.mkdir(parents=True, exist_ok=True)
                 try:
-                    os.link(f, staging / f.name)
+                    os.link(f, staging / rel)
                 except OSError:  # a filesystem without hard links: copy, keeping the mtime
-                    shutil.copy2(f, staging / f.name)
+                    shutil.copy2(f, staging / rel)
     for name, data in files.items():
+        (staging / name).parent.mkdir(parents=True, exist_ok=True)
         with open(staging / name, "wb") as fh:
             fh.write(data)
             fh.flush()

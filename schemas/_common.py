@@ -1,5 +1,6 @@
 """Field factories shared by several tables, so a column means the same thing everywhere."""
 
+import pandas as pd
 import pandera.pandas as pa
 
 NOT_ARRESTS_NOTE = (
@@ -79,3 +80,28 @@ def period_note():
         'carries FY 2022 from the sentence before". Empty when the fiscal year is printed with the '
         "figure.",
     )
+
+
+# Columns added at assembly (pipeline.caveats), never by a parser, are declared optional (``| None``)
+# so a parser's own rows validate without them; every published table has them, because every table
+# is assembled by pipeline.build.assemble, which calls pipeline.caveats.apply_caveats.
+
+
+def is_latest_edition():
+    return pa.Field(
+        description="True on exactly one row per figure (the primary key without document_id and "
+        "capture_timestamp): the one from the newest edition, i.e. the latest capture of a web page, "
+        "else the document whose period ends last, ties going to the later registry entry "
+        "(pipeline.caveats.edition_rank). df[df.is_latest_edition] gives one value per figure; every "
+        "edition's row stays published so revisions remain visible.",
+    )
+
+
+def one_latest_per_figure(df: pd.DataFrame, model) -> pd.Series:
+    """Row-wise: the row's figure has exactly one row with is_latest_edition true (vacuously true on a
+    parser's rows, which do not have the column yet)."""
+    if "is_latest_edition" not in df.columns:
+        return pd.Series(True, index=df.index)
+    key = [k for k in model.Config.unique if k not in ("document_id", "capture_timestamp")]
+    flags = df["is_latest_edition"].astype(bool)
+    return flags.groupby([df[k].astype(str) for k in key]).transform("sum") == 1

@@ -20,8 +20,13 @@ class CybertiplineLawEnforcementFeedback(pa.DataFrameModel):
         str_contains="not arrests",
         description="Always says that feedback instances are not arrests; may add corrections.",
     )
+    is_latest_edition: Series[bool] | None = c.is_latest_edition()
     document_id: Series[str] = c.document_id()
     page: Series[int] = c.page()
+
+    @pa.dataframe_check(description="exactly one row per figure is the latest edition")
+    def one_latest_edition_per_figure(cls, df):
+        return c.one_latest_per_figure(df, CybertiplineLawEnforcementFeedback)
 
     class Config:
         strict = True

@@ -27,6 +27,29 @@ MEASURES = {
     "reports_with_visually_similar_images_videos": "Reports containing visually similar images/videos determined by PhotoDNA and Videntifier. Overlaps reports_with_unique_images_videos.",
 }
 
+# Where another document prints a figure comparable with a measure here, and what is known about why
+# the two differ (pipeline.reconcile.disagreements warns about every difference, with its reason).
+DIFFERENCES_BETWEEN_DOCUMENTS = {
+    "reports_location_us": "The transparency reports' 'U.S.' is not the by-country PDF's 'United "
+    "States' row: it also counts the five inhabited U.S. territories (American Samoa, Guam, Northern "
+    "Mariana Islands, Puerto Rico, U.S. Virgin Islands), which the by-country PDF lists as countries "
+    "(this alone explains CY 2021 exactly), and in CY 2020 and CY 2022 it places in the U.S. reports "
+    "the by-country PDF lists under no country (CY 2022: exactly 350,261; CY 2020: 380,570, with 238 "
+    "left unexplained). Neither document says why. CY 2020: 887,252 here vs 494,388 in the by-country "
+    "'United States' row.",
+    "reports_location_unknown": "The by-country PDF's 'No Country Listed'/'Null' row (reasons: no IP "
+    "address, proxy IPs) is larger than the transparency reports' 'Unknown' in CY 2020 and CY 2022 by "
+    "the reports the transparency report places in the U.S. (see reports_location_us); equal in CY "
+    "2021.",
+    "reports_location_international": "Equals the by-country rows other than the United States, the "
+    "five inhabited U.S. territories and the no-country row (exactly in CY 2021 and CY 2022; 238 "
+    "reports apart in CY 2020).",
+    "reports_total": "Printed by the by-country PDF and the transparency report; equal for every "
+    "year both print. A difference would be a revision.",
+    "reports_esp": "Printed by the by-ESP PDF (its table total) and the transparency report; equal "
+    "for every year both print. A difference would be a revision.",
+}
+
 
 class CybertiplineReportsByYear(pa.DataFrameModel):
     """Yearly CyberTipline figures as stated in each NCMEC document: one row per figure per document, so
@@ -45,8 +68,13 @@ class CybertiplineReportsByYear(pa.DataFrameModel):
         nullable=True,
         description="Caveat that changes the meaning of the figure (e.g. 2024 bundling), or a correction made while reading it.",
     )
+    is_latest_edition: Series[bool] | None = c.is_latest_edition()
     document_id: Series[str] = c.document_id()
     page: Series[int] = c.page()
+
+    @pa.dataframe_check(description="exactly one row per figure is the latest edition")
+    def one_latest_edition_per_figure(cls, df):
+        return c.one_latest_per_figure(df, CybertiplineReportsByYear)
 
     class Config:
         strict = True

@@ -28,8 +28,13 @@ class CybertiplineReportsToLawEnforcement(pa.DataFrameModel):
     note: Series[str] = pa.Field(
         nullable=True, description="Correction or caveat, e.g. a label typo corrected by rule."
     )
+    is_latest_edition: Series[bool] | None = c.is_latest_edition()
     document_id: Series[str] = c.document_id()
     page: Series[int] = c.page()
+
+    @pa.dataframe_check(description="exactly one row per figure is the latest edition")
+    def one_latest_edition_per_figure(cls, df):
+        return c.one_latest_per_figure(df, CybertiplineReportsToLawEnforcement)
 
     class Config:
         strict = True

@@ -29,8 +29,10 @@ class Documents(pa.DataFrameModel):
         str_startswith="https://", description="Registered URL of the document."
     )
     via: Series[str] = pa.Field(
-        isin=["origin", "mirror"],
-        description="Whether these bytes were first retrieved from the publisher (origin) or from a mirror.",
+        isin=["origin", "mirror", "web-archive"],
+        description="Whether these bytes were first retrieved from the publisher (origin), from a mirror, "
+        "or from a web-archive capture of the registered URL (web-archive: the origin no longer served "
+        "the document and no copy was archived; capture_timestamp says when it was captured).",
     )
     retrieved_at: Series[str] = pa.Field(
         str_matches=r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$",

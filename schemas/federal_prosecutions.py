@@ -37,8 +37,13 @@ class FederalProsecutions(pa.DataFrameModel):
     )
     qualifier: Series[str] = c.qualifier()
     evidence: Series[str] = c.evidence()
+    is_latest_edition: Series[bool] | None = c.is_latest_edition()
     document_id: Series[str] = c.document_id()
     page: Series[int] = c.page()
+
+    @pa.dataframe_check(description="exactly one row per figure is the latest edition")
+    def one_latest_edition_per_figure(cls, df):
+        return c.one_latest_per_figure(df, FederalProsecutions)
 
     class Config:
         strict = True

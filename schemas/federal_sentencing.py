@@ -55,6 +55,7 @@ class FederalSentencing(pa.DataFrameModel):
     )
     qualifier: Series[str] = c.qualifier()
     evidence: Series[str] = c.evidence()
+    is_latest_edition: Series[bool] | None = c.is_latest_edition()
     document_id: Series[str] = c.document_id()
     page: Series[int] = c.page()
 
@@ -69,6 +70,10 @@ class FederalSentencing(pa.DataFrameModel):
     @pa.dataframe_check(description="counts of offenders are whole numbers")
     def counts_are_whole(cls, df: DataFrame) -> Series[bool]:
         return (df["unit"] != "offenders") | (df["value"] % 1 == 0)
+
+    @pa.dataframe_check(description="exactly one row per figure is the latest edition")
+    def one_latest_edition_per_figure(cls, df):
+        return c.one_latest_per_figure(df, FederalSentencing)
 
     class Config:
         strict = True

@@ -37,6 +37,7 @@ class IcacTaskForceActivity(pa.DataFrameModel):
         description="The publisher's word for the measure, e.g. 'forensic interviews'.",
     )
     evidence: Series[str] = c.evidence()
+    is_latest_edition: Series[bool] | None = c.is_latest_edition()
     document_id: Series[str] = c.document_id()
     page: Series[int] = c.page(nullable=True)
     capture_timestamp: Series[str] = pa.Field(
@@ -44,6 +45,10 @@ class IcacTaskForceActivity(pa.DataFrameModel):
         str_matches=r"^\d{14}$",
         description="Web-archive capture time (YYYYMMDDhhmmss) for HTML pages; empty for PDFs and live pages.",
     )
+
+    @pa.dataframe_check(description="exactly one row per figure is the latest edition")
+    def one_latest_edition_per_figure(cls, df):
+        return c.one_latest_per_figure(df, IcacTaskForceActivity)
 
     class Config:
         strict = True

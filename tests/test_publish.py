@@ -8,10 +8,19 @@ import frictionless
 import pandas as pd
 import pytest
 
+from pipeline.caveats import apply_caveats
 from pipeline.publish import PublishBlocked, publish, render_csv
 
 
 def by_esp(reports=(10, 20)):
+    return apply_caveats("cybertipline_reports_by_esp", _by_esp(reports))
+
+
+def by_year(value=30):
+    return apply_caveats("cybertipline_reports_by_year", _by_year(value))
+
+
+def _by_esp(reports=(10, 20)):
     return pd.DataFrame(
         {
             "calendar_year": [2020, 2020],
@@ -24,7 +33,7 @@ def by_esp(reports=(10, 20)):
     )
 
 
-def by_year(value=30):
+def _by_year(value=30):
     return pd.DataFrame(
         {
             "calendar_year": [2020],
@@ -51,12 +60,12 @@ def test_publish_writes_deterministic_csv_and_metadata(tmp_path):
     )
     text = (tmp_path / "cybertipline_reports_by_esp.csv").read_bytes()
     assert text == (
-        b"calendar_year,esp_name,reports,note,document_id,page\n"
-        b'2020,"Alpha, Inc.",10,,ncmec_esp_2020,1\n'
-        b"2020,Beta,20,Footnote '*' in the document: combined,ncmec_esp_2020,2\n"
+        b"calendar_year,esp_name,esp_key,reports,related_platforms_combined,note,document_id,page\n"
+        b'2020,"Alpha, Inc.",alpha,10,false,,ncmec_esp_2020,1\n'
+        b"2020,Beta,beta,20,false,Footnote '*' in the document: combined,ncmec_esp_2020,2\n"
     )
     assert (tmp_path / "cybertipline_reports_by_year.csv").read_text().splitlines()[1] == (
-        "2020,reports_esp,30,,,ncmec_esp_2020,2"
+        "2020,reports_esp,30,,,true,ncmec_esp_2020,2"
     )
     assert report.changes["cybertipline_reports_by_esp"].added == 2
     pkg = json.loads((tmp_path / "datapackage.json").read_text())

@@ -47,7 +47,11 @@ def tables(bump: int = 0) -> dict[str, pd.DataFrame]:
 
 
 def snapshot(folder):
-    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.iterdir())}
+    return {
+        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
 
 
 def publish_in_child(out, bump: int, fault: str | None) -> int:
@@ -79,7 +83,8 @@ def test_kill_before_the_switch_leaves_the_old_release_whole(published):
     assert not list(published.parent.glob(".processed.staging-*"))
     esp = pd.read_csv(published / "cybertipline_reports_by_esp.csv")
     assert esp.loc[0, "reports"] == by_esp().loc[0, "reports"] + 7
-    assert "1 added, 1 removed" in (published / "CHANGES.md").read_text()
+    changes = (published / "CHANGES.md").read_text()
+    assert "1 changed" in changes and "reports 10 -> 17" in changes
 
 
 def test_kill_right_after_the_switch_leaves_the_new_release_whole(published):
@@ -134,10 +139,10 @@ def test_previous_release_is_kept_and_rollback_restores_it(published):
 
 
 def test_unchanged_publish_switches_nothing(published):
-    mtimes = {p.name: p.stat().st_mtime_ns for p in published.iterdir()}
+    mtimes = {p: p.stat().st_mtime_ns for p in published.rglob("*")}
     report = publish(tables(), published)
     assert report.written == []
-    assert {p.name: p.stat().st_mtime_ns for p in published.iterdir()} == mtimes
+    assert {p: p.stat().st_mtime_ns for p in published.rglob("*")} == mtimes
     assert not release.previous_dir(published).exists()
 
 

@@ -13,7 +13,15 @@ from pipeline.archive import Archive
 from pipeline.fetch import FetchError, FetchResult, fetch_document
 from pipeline.pdfinfo import page_count
 from pipeline.registry import Document, registry
-from pipeline.wayback import fetch_captures, wants_captures, wayback_base
+from pipeline.wayback import (
+    fallback_note,
+    fetch_captures,
+    fetch_with_fallback,
+    origin_gone,
+    stand_in,
+    wants_captures,
+    wayback_base,
+)
 
 
 def raw_asset_name(doc: Document) -> str:
@@ -29,6 +37,8 @@ def _metadata(doc: Document, r: FetchResult) -> dict:
         "http_status": r.http_status if r.http_status is not None else "",
         "retrieved_at": r.retrieved_at,
     }
+    if r.capture_timestamp:
+        md["capture_timestamp"] = r.capture_timestamp
     if r.ok:
         md.update(
             sha256=r.sha256,
@@ -67,36 +77,89 @@ def _captures(context, doc: Document, archive: Archive) -> dict:
     }
 
 
+def _description(doc: Document) -> str:
+    text = f"{doc.title} ({doc.publisher}). Archived bytes of {doc.url}"
+    if doc.url_is_guess:
+        text += " (URL inferred from the publisher's naming pattern)"
+    if doc.discovered_by:
+        text += f" (found on {doc.landing_page} by discovery rule {doc.discovered_by})"
+    if doc.is_landing_page:
+        text += " (a landing page read by the discovery rules)"
+    return text + "."
+
+
+def _static_metadata(doc: Document) -> dict:
+    md = {
+        "url": dg.MetadataValue.url(doc.url),
+        "family": doc.family,
+        "parser": doc.parser or "(archived only)",
+    }
+    if doc.discovered_by:
+        md["discovered_by"] = doc.discovered_by
+        md["landing_page"] = dg.MetadataValue.url(doc.landing_page)
+    return md
+
+
+def _fetch(context, doc: Document, archive: Archive) -> tuple[FetchResult, dict]:
+    """The document from its origin (or the mirror); when the origin is gone and nothing is archived
+    yet, its newest web-archive capture (``via`` web-archive), said so in the metadata."""
+    base = wayback_base()
+    if os.environ.get("PIPELINE_MIRROR") or base is None or doc.is_landing_page:
+        # A mirror is the offline transport; a landing page that vanished must fail its rules.
+        result = fetch_document(doc, archive)
+        context.log.info(result.one_line())
+        return result, {}
+    origin, capture = fetch_with_fallback(doc, archive, base=base)
+    context.log.info(origin.one_line())
+    if capture is None:
+        return origin, {}
+    note = fallback_note(origin, capture)
+    context.log.warning(f"{doc.id}: {note}")
+    md = {
+        "web_archive_fallback": note,
+        "origin_http_status": origin.http_status if origin.http_status is not None else "",
+    }
+    return (capture if capture.ok else origin), md
+
+
 def build_raw_asset(doc: Document) -> dg.AssetsDefinition:
     @dg.asset(
         name=raw_asset_name(doc),
         group_name="raw",
         kinds={doc.format},
-        description=f"{doc.title} ({doc.publisher}). Archived bytes of {doc.url}"
-        + (" (URL inferred from the publisher's naming pattern)." if doc.url_is_guess else "."),
-        metadata={
-            "url": dg.MetadataValue.url(doc.url),
-            "family": doc.family,
-            "parser": doc.parser or "(archived only)",
-        },
+        description=_description(doc),
+        metadata=_static_metadata(doc),
         tags={"family": doc.family},
         pool="downloads",
     )
     def _raw(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
         archive = Archive()
-        result = fetch_document(doc, archive)
-        context.log.info(result.one_line())
+        result, fallback_md = _fetch(context, doc, archive)
         captures_md = _captures(context, doc, archive)
+        standing = stand_in(archive, doc.id) if origin_gone(result) else None
+        if standing is not None:
+            # Still gone at the origin; the capture archived earlier stands in (not a new failure).
+            md = {**_metadata(doc, result), **fallback_md, **captures_md}
+            md.update(
+                via="web-archive",
+                sha256=standing.sha256,
+                capture_timestamp=standing.capture_timestamp,
+                web_archive_fallback=md.get("web_archive_fallback")
+                or f"origin {result.reason}; the web-archive capture of "
+                f"{standing.capture_timestamp} archived earlier stands in",
+            )
+            return dg.MaterializeResult(metadata=md, data_version=dg.DataVersion(standing.sha256))
         if not result.ok:
-            kept = archive.latest(doc.id)
-            md = _metadata(doc, result)
+            versions = archive.versions(doc.id)
+            kept = archive.latest(doc.id) or (versions[-1] if versions else None)
+            md = {**_metadata(doc, result), **fallback_md}
             md["archived_copy_kept"] = kept.sha256 if kept else "none"
             md.update(captures_md)
             # One line naming document and URL; an earlier archived copy stays usable downstream.
             raise dg.Failure(description=result.one_line(), metadata=md, allow_retries=False)
         # The bytes are the data version: a parse downstream is stale only when they change.
         return dg.MaterializeResult(
-            metadata={**_metadata(doc, result), **captures_md},
+            metadata={**_metadata(doc, result), **fallback_md, **captures_md},
             data_version=dg.DataVersion(result.sha256),
         )
 

@@ -258,6 +258,31 @@ def by_year_revisions_check(df: pd.DataFrame) -> dg.AssetCheckResult:
 
 
 @dg.asset_check(
+    asset="cybertipline_reports_by_year",
+    name="documents_agree",
+    blocking=False,
+    description="Warns where two documents print different values for comparable figures (e.g. U.S.-"
+    "located reports in the by-country PDF and in the transparency report), with the known reason "
+    "(definitions differ, revision) or the part left unexplained. Both values stay published.",
+)
+def by_year_disagreements_check(df: pd.DataFrame) -> dg.AssetCheckResult:
+    by_country = build_table(
+        "cybertipline_reports_by_country", _parses("cybertipline_reports_by_country")
+    )
+    found = reconcile.disagreements(df, by_country)
+    unexplained = [p for p in found if p["kind"] != "definitions differ"]
+    return dg.AssetCheckResult(
+        passed=not unexplained,
+        severity=dg.AssetCheckSeverity.WARN,
+        metadata={
+            "disagreements": md_table(found),
+            "count": len(found),
+            "not_explained_by_definitions": len(unexplained),
+        },
+    )
+
+
+@dg.asset_check(
     asset="cybertipline_reports_to_law_enforcement",
     name="classes_sum_to_total",
     blocking=True,
@@ -307,7 +332,8 @@ table_assets = [build_table_asset(t) for t in PUBLISHED_TABLES]
 table_checks = (
     [build_schema_check(t) for t in schemas.TABLES]
     + [build_row_sum_check(t) for t in reconcile.ROW_SUM_RULES]
-    + [by_year_parts_check, by_year_revisions_check, to_le_totals_check]
+    + [by_year_parts_check, by_year_revisions_check, by_year_disagreements_check]
+    + [to_le_totals_check]
     + [build_evidence_check(t) for t in PUBLISHED_TABLES if schemas.family_of(t) == "outcomes"]
     + [build_unknown_labels_check(t) for t in PUBLISHED_TABLES if LABEL_COLUMNS.get(t)]
 )
