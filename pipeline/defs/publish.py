@@ -29,6 +29,11 @@ def build_publish_asset(table: str) -> dg.AssetsDefinition:
             data_version=dg.DataVersion(table_version(table, Archive())),
             metadata={
                 "files_written": ", ".join(report.written) or "none (unchanged)",
+                # The release's charts (PNG): figures as printed, each side on its own axes.
+                **{
+                    f"chart_{png.stem}": dg.MetadataValue.path(str(png))
+                    for png in sorted((report.out_dir / "charts").glob("*.png"))
+                },
                 "out_dir": dg.MetadataValue.path(str(report.out_dir)),
                 "rows": dg.MetadataValue.int(change.rows),
                 "documents": ", ".join(sorted(df["document_id"].astype(str).unique())),
