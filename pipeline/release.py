@@ -24,6 +24,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from pipeline.archive import _fsync_dir as fsync_dir
+
 RENAME_EXCHANGE = 2
 AT_FDCWD = -100
 # Fault injection for tests: PIPELINE_FAULT=<point> kills the process with SIGKILL at that point.
@@ -41,14 +43,6 @@ def _sibling(out_dir: Path, suffix: str) -> Path:
 
 def previous_dir(out_dir: Path) -> Path:
     return _sibling(out_dir, "previous")
-
-
-def fsync_dir(folder: Path) -> None:
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 @contextmanager
