@@ -113,6 +113,16 @@ def is_unreachable(reason: str) -> bool:
     return bool(UNREACHABLE.search(reason))
 
 
+def failure_kind(reason: str, via: str = "") -> str:
+    """'not in mirror' and 'no network' are conditions of where the refresh runs, not faults of a
+    document; anything else (HTTP 404 at the origin, a wrong file type, a truncated body) is 'failed'."""
+    if reason.startswith("not in mirror") or (via == "mirror" and reason.startswith("HTTP 404")):
+        return "not in mirror"
+    if is_unreachable(reason):
+        return "no network"
+    return "failed"
+
+
 def _exception_chain(exc: BaseException) -> Iterable[BaseException]:
     seen: set[int] = set()
     todo = [exc]

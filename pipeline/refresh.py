@@ -26,7 +26,7 @@ from pipeline.archive import Archive
 from pipeline.build import PUBLISHED_TABLES, documents_for_table
 from pipeline.changes import build_selection, stale_documents, stale_tables
 from pipeline.config import ConfigError, validate_config
-from pipeline.fetch import hosts_unreachable, is_unreachable
+from pipeline.fetch import failure_kind, hosts_unreachable
 from pipeline.parse import parse_document, warm_cache
 from pipeline.registry import allowed_hosts, by_id, registry
 
@@ -51,17 +51,6 @@ def _instance() -> dg.DagsterInstance:
     if os.environ.get("DAGSTER_HOME"):
         return dg.DagsterInstance.get()
     return dg.DagsterInstance.ephemeral()
-
-
-def fetch_failure_kind(reason: str, via: str = "") -> str:
-    """'not in mirror' and 'no network' are expected conditions of where the refresh runs, not faults
-    of a document; anything else (HTTP 404 at the origin, a wrong file type, a truncated body) is a
-    failure."""
-    if reason.startswith("not in mirror") or (via == "mirror" and reason.startswith("HTTP 404")):
-        return "not in mirror"
-    if is_unreachable(reason):
-        return "no network"
-    return "FAILED"
 
 
 # -- reading a run's own results -------------------------------------------------------------------
@@ -134,7 +123,7 @@ def report_fetch(s: Summary, archive: Archive, start: int, run, seconds: float) 
                 f"{int(row['bytes']):,} bytes"
             )
             continue
-        kind = fetch_failure_kind(row["reason"], row.get("via", ""))
+        kind = failure_kind(row["reason"], row.get("via", "")).replace("failed", "FAILED")
         if kind == "FAILED" and wayback.stand_in(archive, row["document_id"]) is not None:
             kind = "origin gone"  # a web-archive capture stands in (said below), not a failure
         counts[kind] += 1
@@ -322,6 +311,7 @@ def main() -> int:
         s.problems += [f"discovery rule {r.rule} failed" for r in found.failed]
         registry_module.cache_clear()
         from pipeline.definitions import defs
+        from pipeline.defs import ui
 
         start = archive.attempt_count()  # what the fetch run tries from here on
         s.say(f"refresh: {len(registry())} registered documents")
@@ -333,8 +323,9 @@ def main() -> int:
                 raise_on_error=False,
                 run_config=QUIET,
                 asset_selection=selection,
-                tags={RUN_PID_TAG: str(os.getpid())},
+                tags={RUN_PID_TAG: str(os.getpid()), **ui.run_tags()},
             )
+            ui.record_origin(instance, result.dagster_run)  # so the UI's timeline shows it
             return result, time.monotonic() - t0
 
         fetch, t = run("fetch_raw")

@@ -10,9 +10,10 @@ for a glyph without a Unicode mapping (with many fonts cid 19..28 are the digits
 breaks anywhere in running text.
 
 Profiles: ``ci`` (the default) is derandomized with no example database, so every run tries the same
-examples and the strict xfails below are stable; ``HYPOTHESIS_PROFILE=dev`` tries ten times more,
-randomly. Tests marked ``xfail(strict=True)`` are real parser bugs found by these properties, left
-unfixed on purpose: each reason gives one failing input, what is expected and what is returned.
+examples; ``HYPOTHESIS_PROFILE=dev`` tries ten times more, randomly. Each ``@example`` below is a
+failing input these properties once found (a glyph or a line break inside a number read as another
+number, a bound such as "not more than" read as "more than", a qualifier ending a PDF line dropped):
+they are kept so that the same bug cannot come back unnoticed.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from decimal import Decimal
 
 import pycountry
 import pytest
-from hypothesis import HealthCheck, assume, example, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from pipeline import countries
@@ -140,9 +141,9 @@ def test_parse_count_is_right_or_raises(text):
         return
     t = text.strip()
     # The value is the printed digits, and the text is a count as printed: grouped by threes with
-    # commas, or plain digits. (Leading zeros are read at face value; see the xfail below.)
+    # commas (the first group without a leading zero), or plain digits ("007" is read as 7).
     assert value == int(t.replace(",", ""))
-    assert re.fullmatch(r"\d+", t) or re.fullmatch(r"\d{1,3}(?:,\d{3})+", t)
+    assert re.fullmatch(r"\d+", t) or re.fullmatch(r"[1-9]\d{0,2}(?:,\d{3})+", t)
 
 
 @given(
@@ -162,12 +163,6 @@ def test_parse_count_refuses_damaged_counts(case):
         parse_count(text, DOC, 1)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG (minor): parse_count('0,500') returns 500 (and '00,000,001' returns 1): a first "
-    "comma group with a leading zero is never how these publishers print a count, and '0,500' is "
-    "the decimal 0.5 in a comma-decimal locale; expected ParseError",
-)
 @pytest.mark.parametrize("text", ["0,500", "00,000,001"])
 def test_parse_count_refuses_a_leading_zero_group(text):
     with pytest.raises(ParseError):
@@ -275,7 +270,7 @@ def icac_rows(text: str, fmt: str = "pdf") -> list[tuple]:
 def qualifier_phrase(draw, words=QUALIFIERS, wrap_before_number=True) -> tuple[str | None, str]:
     """(qualifier as the schema stores it, as printed before the number with its space). With
     ``wrap_before_number`` a line may wrap between its words and between it and the number (USSC and
-    BJS read lines with prose.sentences, which drops such a qualifier: see the xfail below)."""
+    BJS read lines with prose.sentences, whose short-line rule must not cut such a qualifier off)."""
     q = draw(st.sampled_from([None, *words]))
     if q is None:
         return None, ""
@@ -327,36 +322,47 @@ def test_icac_postfix_qualifier_is_never_an_exact_figure(case, y, post):
     assert rows == []
 
 
-# Qualifiers the shared rule set does not know at all: the words are dropped and the figure is
-# published as exact (or with the wrong qualifier). Each is its own strict xfail.
-UNKNOWN_QUALIFIERS = {
-    "not more than": "(10800, 'more than'): the negation is dropped and the opposite is published",
-    "no more than": "(10800, 'more than'): the negation is dropped and the opposite is published",
-    "up to": "(10800, None): published as an exact figure",
-    "as many as": "(10800, None): published as an exact figure",
-    "at most": "(10800, None): published as an exact figure",
-    "circa": "(10800, None): published as an exact figure",
-}
+# Bounds and vague forms that were once outside the shared rule set: the words were dropped and the
+# figure published as exact, or, for "not more than" / "no more than", as "more than" (the opposite).
+# They are in prose.UNMAPPED_QUALIFIERS now: each must be a ParseError naming it, in every parser.
+UNKNOWN_QUALIFIERS = ("not more than", "no more than", "up to", "as many as", "at most", "circa")
 
 
-@pytest.mark.parametrize(
-    "word",
-    [
-        pytest.param(
-            w,
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason=f"BUG: 'In FY 2023, ICAC task forces made {w} 10,800 arrests.' gives "
-                f"{why}; expected ParseError naming {w!r} (prose.UNMAPPED_QUALIFIERS does not "
-                "list it)",
-            ),
-        )
-        for w, why in UNKNOWN_QUALIFIERS.items()
-    ],
-)
-def test_icac_qualifier_outside_the_rule_set_is_not_dropped(word):
+@pytest.mark.parametrize("word", UNKNOWN_QUALIFIERS)
+def test_qualifier_outside_the_schema_is_not_dropped(word):
+    assert word in prose.UNMAPPED_QUALIFIERS
     with pytest.raises(ParseError, match=re.escape(repr(word))):
         icac_rows(f"In FY 2023, ICAC task forces made {word} 10,800 arrests.")
+    with pytest.raises(ParseError, match=re.escape(repr(word))):
+        ussc_rows(ussc_sentence(f"{word} ", "1,234"))
+    with pytest.raises(ParseError, match=re.escape(repr(word))):
+        bjs_rows(BJS_TEMPLATES[1].format(q=f"{word} ", n="1,234"))
+
+
+@given(
+    st.sampled_from(["not", "no"]),
+    st.sampled_from(QUALIFIERS),
+    st.sampled_from([" ", "\n", "  "]),
+    printed_counts(big_counts),
+    years,
+    st.sampled_from(ARREST_TEMPLATES),
+    st.data(),
+)
+def test_a_negated_qualifier_is_never_read_as_the_qualifier(neg, q, gap, case, y, template, data):
+    """ "not more than", "no less than", "not over" ...: the opposite bound of the schema's word, a
+    ParseError naming the whole phrase (never the word without its negation)."""
+    _, printed = case
+    word = f"{neg} {q}"
+    shown = recase(data.draw, word).replace(" ", gap)
+    with pytest.raises(ParseError) as err:
+        icac_rows(template[0].format(y=y, q=shown + " ", n=printed))
+    assert f"not {word!r}" in err.value.expected
+    with pytest.raises(ParseError) as err:
+        ussc_rows(ussc_sentence(shown + " ", printed))
+    assert f"not {word!r}" in err.value.expected
+    with pytest.raises(ParseError) as err:
+        bjs_rows(BJS_TEMPLATES[1].format(q=shown + " ", n=printed))
+    assert f"not {word!r}" in err.value.expected
 
 
 @given(
@@ -386,13 +392,6 @@ def test_icac_noise_around_a_number_never_changes_it(case, y, template, noise, d
         assert row == (y, measure, n, None)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: icac.extract reads the digits after a (cid:NN) glyph as the whole figure: "
-    "'In FY 2023, ICAC task forces made 1(cid:20)800 arrests.' gives (2023, 'arrests', 800); "
-    "'... made 10,8(cid:19)0 arrests.' gives 0. Expected no row, or ParseError "
-    "(the number pattern's look-behind (?<![\\w$.,]) lets a number start right after ')')",
-)
 @given(glyph_in_number(), years, st.sampled_from(ARREST_TEMPLATES))
 @example((1800, "1(cid:20)800"), 2023, ARREST_TEMPLATES[0])
 def test_icac_glyph_inside_a_number_never_gives_another_number(case, y, template):
@@ -402,12 +401,6 @@ def test_icac_glyph_inside_a_number_never_gives_another_number(case, y, template
         assert row == (y, measure, n, None)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: icac.extract reads the tail of a count wrapped over two lines (PDF text) as the "
-    "figure: 'In FY 2023, ICAC task forces made 10,8\\n00 arrests.' gives (2023, 'arrests', 0); "
-    "'... made 10,\\n800 arrests.' gives 800. Expected no row, or ParseError",
-)
 @given(wrapped_number(), years, st.sampled_from(ARREST_TEMPLATES))
 @example((10800, "10,8\n00"), 2023, ARREST_TEMPLATES[0])
 def test_icac_number_wrapped_over_lines_never_gives_another_number(case, y, template):
@@ -455,13 +448,6 @@ def test_icac_full_number_with_scale_word_is_skipped_as_malformed(n, y, scale):
     assert [(s.reason, s.value) for s in ex.skipped] == [("malformed", f"${grouped(n)} {scale}")]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: a dollar amount wrapped over lines or with a glyph in it is read as a smaller "
-    "amount: 'In FY 2023, OJJDP allocated $36.\\n2 million to the ICAC program.' gives "
-    "(2023, 'funding_usd', 36); '$3\\n6.2 million' gives 3; '$36(cid:3)2 million' gives 36. "
-    "Expected no row, or ParseError",
-)
 @given(amounts(), years, st.sampled_from(["wrap", "glyph"]), st.data())
 @example((Decimal("36200000"), "$36.2 million"), 2023, "wrap", None)
 def test_icac_damaged_amount_never_gives_another_amount(case, y, noise, data):
@@ -493,7 +479,7 @@ def ussc_sentence(q: str, n: str) -> str:
     )
 
 
-@given(printed_counts(), qualifier_phrase(wrap_before_number=False))
+@given(printed_counts(), qualifier_phrase())
 def test_ussc_count_with_schema_qualifier_is_read_exactly(case, qual):
     n, printed = case
     q, q_printed = qual
@@ -508,31 +494,16 @@ def test_ussc_unmapped_qualifier_raises_naming_it(case, word, data):
     _, printed = case
     sep = "" if word == "~" else " "
     shown = recase(data.draw, word)
-    assume(shown != "APPROX.")  # the xfail below
     with pytest.raises(ParseError) as err:
         ussc_rows(ussc_sentence(shown + sep, printed))
     assert f"not {word!r}" in err.value.expected
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: 'In fiscal year 2023, there were 64,142 offenders sentenced. Of these, APPROX. "
-    "1,000 were child pornography offenders.' gives ('offenders_sentenced', 1000.0, None): "
-    "prose.SENTENCE_END's look-behind (?<!\\b[Aa]pprox\\.) is case-sensitive, so 'APPROX.' ends "
-    "the sentence and the qualifier is dropped. Expected ParseError naming 'approx.' (as for "
-    "'Approx.')",
-)
 def test_ussc_upper_case_approx_is_not_dropped():
     with pytest.raises(ParseError, match="not 'approx.'"):
         ussc_rows(ussc_sentence("APPROX. ", "1,000"))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: the USSC sentence reader takes the digits after a (cid:NN) glyph or a line break "
-    "as the count: 'Of these, 1(cid:20)234 were child pornography offenders.' gives 234.0; "
-    "'Of these, 1,23\\n4 were ...' gives 4.0. Expected no row, or ParseError",
-)
 @given(st.one_of(glyph_in_number(), wrapped_number()))
 @example((1234, "1(cid:20)234"))
 def test_ussc_damaged_count_never_gives_another_number(case):
@@ -555,7 +526,7 @@ BJS_TEMPLATES = [
 ]
 
 
-@given(printed_counts(), st.sampled_from(BJS_TEMPLATES), qualifier_phrase(wrap_before_number=False))
+@given(printed_counts(), st.sampled_from(BJS_TEMPLATES), qualifier_phrase())
 def test_bjs_count_with_schema_qualifier_is_read_exactly(case, template, qual):
     n, printed = case
     q, q_printed = qual
@@ -572,13 +543,6 @@ def test_bjs_footnote_marker_never_changes_a_count(n, marker, template):
         assert row == (2006, "defendants_prosecuted", n, None)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: the BJS sentence reader takes the digits after a (cid:NN) glyph or a line break "
-    "as the count: 'In 2006, 1(cid:20)234 defendants were prosecuted for child pornography "
-    "offenses.' gives (2006, 'defendants_prosecuted', 234); 'In 2006, 1,23\n4 defendants were "
-    "prosecuted ...' gives 4. Expected no row, or ParseError",
-)
 @given(st.one_of(glyph_in_number(), wrapped_number()), st.sampled_from(BJS_TEMPLATES))
 @example((1234, "1(cid:20)234"), BJS_TEMPLATES[1])
 def test_bjs_damaged_count_never_gives_another_number(case, template):
@@ -587,20 +551,58 @@ def test_bjs_damaged_count_never_gives_another_number(case, template):
         assert row == (2006, "defendants_prosecuted", n, None)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: a qualifier ending a short PDF line is cut off from its number by "
-    "prose.sentences (a short line followed by a line starting with a digit ends a unit): "
-    "'In 2006, approximately\\n1,234 defendants were prosecuted for child pornography offenses.' "
-    "gives (2006, 'defendants_prosecuted', 1234, None); expected qualifier 'approximately' "
-    "(or ParseError). The same rule serves USSC and BJS.",
-)
 @pytest.mark.parametrize("q", QUALIFIERS)
 def test_bjs_qualifier_at_a_line_end_is_kept(q):
     rows = bjs_rows(
         f"In 2006, {q}\n1,234 defendants were prosecuted for child pornography offenses."
     )
     assert rows == [(2006, "defendants_prosecuted", 1234, q)]
+
+
+@pytest.mark.parametrize("q", [*QUALIFIERS, *prose.UNMAPPED_QUALIFIERS])
+def test_short_line_ending_in_a_qualifier_is_not_a_unit(q):
+    """prose.sentences keeps "In 2006, <qualifier>" / "1,234 defendants ..." as one unit (any case),
+    but still ends a unit at a heading before a statement."""
+    for shown in (q, q.upper()):
+        raw = f"In 2006, {shown}\n1,234 defendants were prosecuted for child pornography offenses."
+        assert prose.sentences(raw) == [" ".join(raw.split())]
+    raw = "Prosecutions\nIn 2006, 1,234 defendants were prosecuted for child pornography offenses."
+    assert prose.sentences(raw) == ["Prosecutions", raw.split("\n")[1]]
+
+
+@pytest.mark.parametrize(
+    "text, broken",
+    [
+        ("made 10, 800 arrests", True),
+        ("made 10,8 00 arrests", True),
+        ("made 1 0,800 arrests", True),
+        ("allocated $36. 2 million", True),
+        ("allocated $3 6.2 million", True),
+        ("In 2010 800 arrests", True),  # 2,010,800 or two numbers: cannot tell
+        ("In 2010, 800 arrests", False),  # "2010,800" is no number
+        ("In FY 2023, 10,800 arrests", False),
+        ("In FY 2023 10,800 arrests", False),
+        ("made 10,800 arrests, 2 of them", False),
+        ("made 10,800 arrests", False),
+    ],
+)
+def test_broken_number(text, broken):
+    m = list(re.finditer(prose.NUM_START + r"\$?(\d[\d,]*(?:\.\d+)?)" + prose.NUM_END, text))[-1]
+    m = m if "million" not in text else next(re.finditer(r"\$(\d+)", text))
+    assert prose.broken_number(text, *m.span(1)) is broken
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Of these, 99.\n4% were sentenced to prison.",
+        "Of these, 9\n9.4% were sentenced to prison.",
+        "Of these, 99.4(cid:20)% were sentenced to prison.",
+    ],
+)
+def test_ussc_damaged_percentage_is_not_read(text):
+    rows = ussc_rows(f"In fiscal year 2023, there were 64,142 offenders sentenced. {text}")
+    assert [r for r in rows if r[0] == "share_sentenced_to_prison"] == []
 
 
 # ===================================================== labels: unknown locations and countries

@@ -9,8 +9,8 @@ import os
 
 import dagster as dg
 
-from pipeline.archive import Archive
-from pipeline.fetch import FetchError, FetchResult, fetch_document
+from pipeline.archive import Archive, ArchivedVersion
+from pipeline.fetch import FetchError, FetchResult, failure_kind, fetch_document
 from pipeline.pdfinfo import page_count
 from pipeline.registry import Document, registry
 from pipeline.wayback import (
@@ -50,6 +50,43 @@ def _metadata(doc: Document, r: FetchResult) -> dict:
             md["pages"] = dg.MetadataValue.int(pages)
     else:
         md["reason"] = r.reason
+    return md
+
+
+# What a failed download means, in the words the refresh summary uses (pipeline.refresh).
+EXPECTED_FAILURES = {
+    "not in mirror": "expected: the mirror holds only some documents",
+    "no network": "expected offline: no registered host could be reached",
+}
+
+
+def _failure_metadata(doc: Document, r: FetchResult, kept: ArchivedVersion | None) -> dict:
+    """What a reviewer needs on the raw asset's page when its download failed: which URL, by which
+    transport, why, whether that is expected where the refresh ran, and which archived copy the tables
+    still use."""
+    kind = failure_kind(r.reason, r.via)
+    md = {
+        "download": f"{kind} ({EXPECTED_FAILURES[kind]})"
+        if kind in EXPECTED_FAILURES
+        else "FAILED",
+        "failure_kind": kind,
+        "expected": dg.MetadataValue.bool(kind in EXPECTED_FAILURES),
+        "reason": r.reason,
+        "url": dg.MetadataValue.url(doc.url),
+        "via": r.via,
+        "attempted_at": r.retrieved_at,
+    }
+    if kept is None:
+        md["archived_copy_in_use"] = (
+            "none (nothing archived yet: the tables leave this document out)"
+        )
+    else:
+        md.update(
+            archived_copy_in_use=kept.sha256,
+            archived_copy_first_retrieved_at=kept.first_retrieved_at,
+            archived_copy_via=kept.via,
+            archived_copy_path=dg.MetadataValue.path(str(kept.path)),
+        )
     return md
 
 
@@ -152,9 +189,21 @@ def build_raw_asset(doc: Document) -> dg.AssetsDefinition:
         if not result.ok:
             versions = archive.versions(doc.id)
             kept = archive.latest(doc.id) or (versions[-1] if versions else None)
-            md = {**_metadata(doc, result), **fallback_md}
+            failure_md = _failure_metadata(doc, result, kept)
+            md = {**_metadata(doc, result), **fallback_md, **failure_md}
             md["archived_copy_kept"] = kept.sha256 if kept else "none"
             md.update(captures_md)
+            # Dagster keeps a Failure's metadata in the run log only (this version emits no
+            # failed-materialization event for the asset page), so the reason is also recorded as an
+            # observation of the asset: its page and its Events tab show url, via, reason, whether it
+            # is expected, and the archived copy still in use.
+            context.log_event(
+                dg.AssetObservation(
+                    asset_key=context.asset_key,
+                    description=f"Download {failure_md['download']}: {result.reason}",
+                    metadata={**failure_md, **fallback_md},
+                )
+            )
             # One line naming document and URL; an earlier archived copy stays usable downstream.
             raise dg.Failure(description=result.one_line(), metadata=md, allow_retries=False)
         # The bytes are the data version: a parse downstream is stale only when they change.

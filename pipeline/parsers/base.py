@@ -17,8 +17,9 @@ __all__ = [
     "COUNT_RE",
 ]
 
-# A count as printed: 1,234,567 or 1234 (NCMEC never prints decimals in counts).
-COUNT_RE = re.compile(r"^\d{1,3}(?:,\d{3})+$|^\d+$")
+# A count as printed: 1,234,567 or 1234 (NCMEC never prints decimals in counts). A grouped count's
+# first group has no leading zero: "0,500" is no count (it is 0.5 in a comma-decimal locale).
+COUNT_RE = re.compile(r"^[1-9]\d{0,2}(?:,\d{3})+$|^\d+$")
 
 
 class ParseError(ValueError):

@@ -74,8 +74,14 @@ _NUMBER_LIKE = re.compile(r"^\(?[\d,.]+%?\)?$")
 MISSING_MARKS = {"~", "--", "-", "\u2014", "\u2013", "/", "...", "\u2026", "NA", "N/A", "*"}
 
 _QUAL = prose.qualifier_group("qual")
-_COUNT = r"(?<![\w.,$])(?P<n>\d{1,3}(?:,\d{3})+|\d+)\+?(?!\w|,\d|\.\d|%| percent)"
-_YEAR = re.compile(r"(?<![\w,.])((?:19|20)\d\d)(?!\w|,\d|\.\d)")
+# A printed count not glued to a word, a decimal, a percent sign or a "(cid:NN)" glyph (the shared
+# number boundaries of pipeline.parsers.prose); a "+" after it is read, so that it fails as a
+# qualifier. A count that may be a piece of one wrapped over lines ("1,23\n4") is matched, then
+# skipped as malformed (prose.broken_number).
+_COUNT = rf"{prose.NUM_START}(?P<n>{prose.GROUPED}|\d+){prose.NUM_END}\+?(?!\w|,\d|\.\d|%| percent)"
+_TREND_COUNT = rf"{prose.NUM_START}(?:{prose.GROUPED}|\d+){prose.NUM_END}"
+_YEAR = re.compile(rf"{prose.NUM_START}((?:19|20)\d\d)(?!\w|,\d|\.\d){prose.GLYPH_NEXT}")
+_BROKEN = "digits right before or after it across a space or line break: maybe a wrapped number"
 _NOUN = r"(?:suspects|defendants|persons|individuals|offenders)"
 # Sentence ends; "U.S. Attorneys" and "U.S. Sentencing Commission" do not end a sentence.
 
@@ -140,10 +146,10 @@ _TREND = re.compile(
     r"\b(?P<tverb>increased|rose|grew|declined|decreased|fell|dropped|climbed)\b(?: by [\d.]+(?:%| percent))?"
     r",? from "
     + prose.qualifier_group("q1")
-    + r"(?P<a>\d{1,3}(?:,\d{3})+|\d+)(?: in (?:fiscal year |FY ?)?(?P<ya>(?:19|20)\d\d))?"
+    + rf"(?P<a>{_TREND_COUNT})(?: in (?:fiscal year |FY ?)?(?P<ya>(?:19|20)\d\d))?"
     r" to "
     + prose.qualifier_group("q2")
-    + r"(?P<b>\d{1,3}(?:,\d{3})+|\d+)(?: in (?:fiscal year |FY ?)?(?P<yb>(?:19|20)\d\d))?"
+    + rf"(?P<b>{_TREND_COUNT})(?: in (?:fiscal year |FY ?)?(?P<yb>(?:19|20)\d\d))?"
     r"(?!\w|,\d|\.\d|%| percent)",
     re.I,
 )
@@ -271,6 +277,9 @@ def _trend_rows(doc: Document, pno: int, s: str, skipped: list[Skipped]) -> list
             if cut:
                 skipped.append(Skipped(pno, stages[0], n, cut[0], ev, cut[1]))
                 continue
+            if prose.broken_number(s, *m.span(g)):
+                skipped.append(Skipped(pno, stages[0], n, "malformed", ev, _BROKEN))
+                continue
             q = _qualifier(doc, pno, s, m, grp, m.end(g), ev)
             rows.append(_Row(int(y), scope, stages[0], parse_count(n, doc.id, pno), q, ev, pno, 0))
     return rows
@@ -301,6 +310,9 @@ def _single_rows(doc: Document, pno: int, s: str, skipped: list[Skipped]) -> lis
             )
             if cut:
                 skipped.append(Skipped(pno, stage, n, cut[0], ev, cut[1]))
+                continue
+            if prose.broken_number(s, *m.span("n")):
+                skipped.append(Skipped(pno, stage, n, "malformed", ev, _BROKEN))
                 continue
             if len(years) == 1:
                 year = years.pop()

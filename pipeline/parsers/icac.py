@@ -38,7 +38,9 @@ How a figure becomes a row
      calendar_year, average ("each year", named operations), other_agency (the nearest sentence
      naming an agency must name ICAC; FBI, HSI, U.S. Attorneys ... do not count; NCMEC neither
      investigates nor arrests), no_year, malformed ("1,575,032 million reports", not a whole
-     number) and duplicate (an identical restatement).
+     number, or a number that may be a piece of one wrapped over lines: "10,\n800 arrests" is
+     neither 800 nor, by guess, 10,800) and duplicate (an identical restatement). Digits glued to
+     a "(cid:NN)" glyph ("1(cid:20)800 arrests") are no number at all.
   7. ``evidence`` is the verbatim normalised span covering the anchor (and the carrying words) and
      the figure phrase (the figure phrase alone when that would exceed 400 characters); it is a slice
      of the page text. A skipped figure's evidence also holds the cue that set its period.
@@ -89,9 +91,12 @@ CARRY_SENTENCES = 2
 LIST_CONTEXT_SENTENCES = 6
 
 # A printed number: 10,800 / 203467 / 12.6 thousand / $40.8 million / $39.9M. Not part of a longer
-# number, a decimal, a percentage or an "N-plus" form.
+# number, a decimal, a percentage or an "N-plus" form, and not glued to a "(cid:NN)" glyph (the
+# shared number boundaries of pipeline.parsers.prose). A number that may be a piece of one wrapped
+# over lines ("10,\n800") is matched, then skipped as malformed (prose.broken_number).
+_NUMBER = rf"(?P<num>{prose.GROUPED}(?:\.\d+)?|\d+(?:\.\d+)?){prose.NUM_END}"
 _NUM = (
-    r"(?<![\w$.,])(?P<dollar>\$\s?)?(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
+    rf"{prose.NUM_START}(?P<dollar>\$\s?)?{_NUMBER}"
     r"(?:\s?(?P<mult>million|billion|thousand)\b|(?-i:(?P<abbr>[MBK]))\b)?"
     r"(?![\d,]*\d)(?!\s?(?:%|percent\b|per\s?cent\b))"
 )
@@ -143,7 +148,7 @@ _FIGURE_PATTERNS: list[tuple[str, re.Pattern]] = [
             rf"\b(?P<term>funding|funded|appropriations?|appropriated|awarded|allocated|"
             rf"received|budget(?:ed)?)\b"
             rf"[^$;]{{0,80}}?{prose.qualifier_group('qual')}"
-            rf"(?<![\w$.,])(?P<dollar>\$\s?)(?P<num>\d{{1,3}}(?:,\d{{3}})+(?:\.\d+)?|\d+(?:\.\d+)?)"
+            rf"{prose.NUM_START}(?P<dollar>\$\s?){_NUMBER}"
             rf"(?:\s?(?P<mult>million|billion|thousand)\b|(?-i:(?P<abbr>[MBK]))\b)?",
         ),
     ]
@@ -153,8 +158,9 @@ _FIGURE_PATTERNS: list[tuple[str, re.Pattern]] = [
 _LIST_FUNDING_RE = re.compile(
     r"\b(?P<label>(?:(?-i:FY)|fiscal\s+year)\s?'?(?:\d{4}|\d{2}))\s*(?:-|:)\s*"
     + prose.qualifier_group("qual")
-    + r"(?P<dollar>\$\s?)?(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
-    r"(?:\s?(?P<mult>million|billion|thousand)\b|(?-i:(?P<abbr>[MBK]))\b)?(?![\d,]*\d)",
+    + r"(?P<dollar>\$\s?)?"
+    + _NUMBER
+    + r"(?:\s?(?P<mult>million|billion|thousand)\b|(?-i:(?P<abbr>[MBK]))\b)?(?![\d,]*\d)",
     re.I,
 )
 _FUNDING_WORD_RE = re.compile(
@@ -163,7 +169,10 @@ _FUNDING_WORD_RE = re.compile(
 )
 # A number written out in full with a scale word after it ("1,575,032 million reports"): a typo.
 _MALFORMED_RE = re.compile(
-    r"(?<![\w$.,])\$?\s?(?P<num>\d{1,3}(?:,\d{3})+)\s?(?P<mult>million|billion|thousand)\b"
+    prose.NUM_START
+    + r"\$?\s?(?P<num>\d{1,3}(?:,\d{3})+)"
+    + prose.NUM_END
+    + r"\s?(?P<mult>million|billion|thousand)\b"
     r"(?:\s+(?P<noun>[A-Za-z][\w-]*))?",
     re.I,
 )
@@ -212,7 +221,7 @@ _ANCHOR_PATTERNS: list[tuple[str, re.Pattern]] = [
         re.compile(
             r"(?:\b(?:in|during|for|throughout)\s+(?:the\s+)?)?"
             r"\b(?:(?-i:FY)\s?'?(?P<a>\d{4}|\d{2})|fiscal\s+year\s*(?:\((?-i:FY)\)\s*)?(?P<b>\d{4})"
-            r"|fiscal\s+(?P<c>\d{4}))\b",
+            r"|fiscal\s+(?P<c>\d{4}))\b" + prose.GLYPH_NEXT,
             re.I,
         ),
     ),
@@ -228,7 +237,10 @@ _ANCHOR_PATTERNS: list[tuple[str, re.Pattern]] = [
     ),
     (
         "year",
-        re.compile(rf"\b(?:in|during|for|throughout)\s+(?:the\s+year\s+)?(?P<y>{_Y})\b", re.I),
+        re.compile(
+            rf"\b(?:in|during|for|throughout)\s+(?:the\s+year\s+)?(?P<y>{_Y})\b{prose.GLYPH_NEXT}",
+            re.I,
+        ),
     ),
 ]
 # Anchor kinds that are not one fiscal year: (skip reason, detail).
@@ -284,7 +296,9 @@ class _Figure:
     qualifier: str | None  # as printed, lower-cased
     term: str
     printed: str  # the number as printed ("$40.8 million", "12,600")
-    malformed: bool = False  # "1,575,032 million": an impossible magnitude
+    # why the number is not a figure at all: "1,575,032 million" (an impossible magnitude), "10, 800"
+    # (a piece of a number wrapped over lines); "" when it is one
+    malformed: str = ""
     own_anchor: _Anchor | None = None  # a list item's year label
 
 
@@ -428,7 +442,11 @@ def _figures(text: str, anchors: list[_Anchor], funding_context: str) -> list[_F
         if post:  # "12,600+ arrests", "203,467 investigations (approx.)": printed after the number
             qual = " ".join(x for x in (qual, post) if x)
         printed = text[m.start("dollar") if m.group("dollar") else ns : number_end]
-        bad = prose.impossible_magnitude(m.group("num"), m.group("mult"))
+        bad = (
+            f"{printed!r}: a number written out in full with a scale word after it"
+            if prose.impossible_magnitude(m.group("num"), m.group("mult"))
+            else ""
+        )
         found.append(_Figure(measure, start, end, ns, ne, _value(m), qual, term, printed, bad, own))
 
     if funding_context:
@@ -466,7 +484,8 @@ def _figures(text: str, anchors: list[_Anchor], funding_context: str) -> list[_F
             continue
         noun = m.group("noun") or "(no noun)"
         printed = text[m.start() : m.end("mult")]
-        found.append(_Figure(noun, m.start(), m.end(), ns, ne, None, None, noun, printed, True))
+        bad = f"{printed!r}: a number written out in full with a scale word after it"
+        found.append(_Figure(noun, m.start(), m.end(), ns, ne, None, None, noun, printed, bad))
     return sorted(found, key=lambda f: f.start)
 
 
@@ -635,6 +654,14 @@ def extract(
     for k, s in enumerate(sentences):
         s.anchors = _anchors(s.text)
         s.figures = _figures(s.text, s.anchors, _funding_context(sentences, k))
+        page = normalised[s.page - 1]
+        for f in s.figures:
+            # on the page text, not the sentence: "$36.\n2 million" is cut into two sentences
+            if not f.malformed and prose.broken_number(page, *s.span(f.num_start, f.num_end)):
+                f.malformed = (
+                    f"{f.printed!r} has digits right before or after it across a space or line "
+                    "break: it may be a piece of a number wrapped over lines"
+                )
 
     rows: list[Row] = []
     skipped: list[Skipped] = []
@@ -684,7 +711,7 @@ def _resolve(
         skip("other_agency", "the nearest sentence naming an agency does not name ICAC")
         return None
     if f.malformed:
-        skip("malformed", f"{f.printed!r}: a number written out in full with a scale word after it")
+        skip("malformed", f.malformed)
         return None
     got = _governing_anchor(sentences, i, f)
     src = sentences[got.j] if isinstance(got, _Governed) else s

@@ -9,8 +9,9 @@ imports them from here and a change of rule is one edit.
 The rules
   * Qualifiers. :data:`QUALIFIERS` (schemas/_common.py) are kept in the ``qualifier`` column.
     :data:`UNMAPPED_QUALIFIERS` are qualifiers too, but the schema has no word for them; meeting one
-    before a number ("roughly 1,435", "in excess of", "some") or after it ("12,600+", "12,600 or
-    more", "203,467 investigations (approx.)") is a ParseError naming the word
+    before a number ("roughly 1,435", "in excess of", "some", "up to", "not more than" -- never read
+    as "more than") or after it ("12,600+", "12,600 or more", "203,467 investigations (approx.)")
+    is a ParseError naming the word
     (:func:`check_qualifier`), because dropping it or mapping it to another word would change what
     is published. Adding a word to QUALIFIERS is a deliberate schema decision.
   * Period cues (:func:`period_cues`), anywhere in the figure's clause (its sentence up to ";"),
@@ -33,6 +34,14 @@ The rules
     partial and relative cues apply to them (a trend sentence often says "over the past ten years").
   * Impossible magnitudes (:func:`impossible_magnitude`): a number printed with thousands separators
     and a scale word ("1,575,032 million reports") is a typo; skipped as malformed, never fatal.
+  * Damaged numbers: every number pattern starts and ends at :data:`NUM_START` / :data:`NUM_END`,
+    so digits glued to a "(cid:NN)" glyph (a glyph pdfplumber could not map, often a digit) are
+    never read as a number of their own ("1(cid:20)800 arrests" is not 800 arrests). A number that
+    may be a piece of one wrapped over lines ("10,\n800", "$36.\n2 million": :func:`broken_number`)
+    is skipped as malformed: it is never rejoined by guess, and never read as its tail.
+  * Sentences (:func:`sentences`): a short PDF line ending in a qualifier ("approximately" /
+    "1,234 defendants") or inside a number stays with the next line, and "approx." in any case
+    does not end a sentence.
   * Dedupe (:func:`dedupe`): an identical restatement (same value and qualifier) is one row, quoted
     where first stated, and the restatement is listed as skipped (duplicate); two different values
     for the same key are a ParseError.
@@ -60,6 +69,11 @@ __all__ = [
     "postfix_qualifier",
     "qualifier_of",
     "check_qualifier",
+    "GLYPH_NEXT",
+    "NUM_START",
+    "NUM_END",
+    "GROUPED",
+    "broken_number",
     "Cue",
     "period_cues",
     "clause_of",
@@ -78,9 +92,13 @@ __all__ = [
 
 # Words whose tops differ by less than this (points) sit on one line.
 SAME_LINE = 3.0
-# A sentence ends at . ! ? followed by a capital, digit, quote, bracket or bullet, except after "U.S."
-# and "approx." (which is a qualifier, not the end of a sentence).
-SENTENCE_END = re.compile(r"(?<=[.!?])(?<!U\.S\.)(?<!\b[Aa]pprox\.)\s+(?=[A-Z0-9\"'(\u2022-])")
+# A sentence ends at . ! ? followed by a capital, digit, quote, bracket or bullet, except after "U.S.",
+# after "approx." in any case (a qualifier, not the end of a sentence) and between the two halves of
+# a decimal wrapped over lines ("$36.\n2 million": see :func:`broken_number`).
+SENTENCE_END = re.compile(
+    r"(?<=[.!?])(?<!U\.S\.)(?<!\b[Aa][Pp][Pp][Rr][Oo][Xx]\.)(?!(?<=\d\.)\s+\d)"
+    r"\s+(?=[A-Z0-9\"'(\u2022-])"
+)
 # A sentence up to this long is quoted whole; a longer one is quoted around the figure.
 SENTENCE_QUOTE_MAX = 300
 
@@ -103,9 +121,23 @@ UNMAPPED_QUALIFIERS = (
     "some",
     "under",
     "~",
+    # bounds and vague forms: "not more than" / "no more than" must never be read as "more than"
+    "not more than",
+    "no more than",
+    "up to",
+    "as many as",
+    "at most",
+    "circa",
 )
 ALL_QUALIFIERS = tuple(QUALIFIERS) + UNMAPPED_QUALIFIERS
-QUALIFIER_ALTS = "|".join(re.escape(q) for q in sorted(ALL_QUALIFIERS, key=len, reverse=True))
+# Any qualifier, longest first, and with a negation before it ("not less than", "no fewer than"):
+# the negated word is never read as the word itself (the opposite bound), it is a ParseError naming
+# the whole phrase (check_qualifier).
+QUALIFIER_ALTS = (
+    r"(?:(?:not|no)\s+)?(?:"
+    + "|".join(re.escape(q) for q in sorted(ALL_QUALIFIERS, key=len, reverse=True))
+    + ")"
+)
 # A qualifier printed after the number ("12,600+", "12,600-plus", "12,600 or more") or after the
 # figure's phrase ("203,467 investigations (approx.)").
 _POSTFIX_NUMBER = re.compile(r"(?P<post>\+|-\s?plus\b|\s+plus\b|\s+or\s+more\b)", re.I)
@@ -153,6 +185,47 @@ def check_qualifier(
             evidence_text,
         )
     return q
+
+
+# ------------------------------------------------------------------------------------ numbers
+
+# Where a printed number may start and end, for every prose number pattern. pdfplumber prints a glyph
+# without a Unicode map as "(cid:NN)" (with many fonts cid 19..28 are the digits 0..9), so digits
+# glued to such a glyph ("1(cid:20)800", "10,800(cid:3)") are a damaged number, never a number of
+# their own: no number starts right after a word character, "$", ".", ",", ")" or inside
+# "(cid:NN)", and none ends right before a digit or a glyph, directly or after one "," or "."
+# ("10,8" of "10,800", "$36" of "$36.(cid:3)2"). A pattern may add more (a percent sign after it).
+GLYPH_NEXT = r"(?![,.]?\(cid:)"
+NUM_START = r"(?<![\w$.,)])(?<!cid:)"
+NUM_END = r"(?![,.]?(?:\d|\(cid:))"
+# A grouped count's first group has no leading zero ("0,500" is no count: it is 0.5 in a
+# comma-decimal locale).
+GROUPED = r"[1-9]\d{0,2}(?:,\d{3})+"
+
+# A number as a whole: grouped by threes or plain digits, with an optional decimal part.
+_WHOLE_NUMBER = re.compile(rf"(?:{GROUPED}|\d+)(?:\.\d+)?")
+_DIGITS_BEFORE = re.compile(r"(?<![\w.,])(\d[\d,.]*)\s+$")
+_DIGITS_AFTER = re.compile(r"\s*([,.]?)\s*(\d[\d,]*(?:\.\d+)?)(?![\d,])")
+
+
+def broken_number(text: str, start: int, end: int) -> bool:
+    """True when the number printed at ``text[start:end]`` may be a piece of a longer number broken
+    over lines: PDF text wraps a narrow column inside a number ("10,\n800", "10,8\n00", "$36.\n2
+    million"), and once line breaks are spaces, "10, 800" reads as 800. A number is a piece when the
+    digits right before it (across white space) or right after it (across white space, with a "," or
+    "." between) join it into one well-formed number: "10," + "800", "1" + "0,800", "36" + ".2".
+    Such a number is not read: it cannot be told from two numbers, and guessing either way may publish
+    a wrong figure. "In 2010, 800 arrests" is not a piece ("2010,800" is no number); "In 2010 800
+    arrests" is (it could be 2,010,800 or 2010 and 800), and so is a decimal after a sentence
+    ending in a number ("in 2023. 5 arrests" could be 2023.5)."""
+    before = _DIGITS_BEFORE.search(text, 0, start)
+    if before is not None and _WHOLE_NUMBER.fullmatch(before.group(1) + text[start:end]):
+        return True
+    after = _DIGITS_AFTER.match(text, end)
+    if after is not None and after.start(2) > end + len(after.group(1)):
+        joined = text[start:end] + after.group(1) + after.group(2)
+        return bool(_WHOLE_NUMBER.fullmatch(joined))
+    return False
 
 
 # ------------------------------------------------------------------------------------ period cues
@@ -373,8 +446,11 @@ def sentences(raw: str) -> list[str]:
     Besides sentence punctuation, a line that is short (under 60% of the page's longest), has no
     closing punctuation and is followed by a line starting with a capital or digit ends a unit: it is
     a heading, a table row or a chart label, and must not run into the statement after it (which would
-    make that statement's evidence start with the heading). Units are split at whitespace in the raw
-    text, so each normalised sentence is still a substring of the normalised page.
+    make that statement's evidence start with the heading). Not so when the break is inside a figure
+    (:func:`_joined_across`): a qualifier ending the line ("approximately" / "1,234 defendants",
+    "MORE" / "THAN 1,234") stays with its number, and a number wrapped over the lines ("1,23" / "4")
+    stays one piece, for the number pattern to see it is broken. Units are split at whitespace in
+    the raw text, so each normalised sentence is still a substring of the normalised page.
     """
     lines = [ln.strip() for ln in raw.splitlines() if ln.strip()]
     if not lines:
@@ -390,10 +466,33 @@ def sentences(raw: str) -> list[str]:
             or len(ln) < 0.6 * longest
             and not re.search(r"[.!?:;,]$", ln)
             and re.match(r"[A-Z0-9\"'(\u2022]", nxt)
+            and not _joined_across(" ".join(current[-3:]), " ".join(lines[i + 1 : i + 4]))
         ):
             blocks.append(" ".join(current))
             current = []
     return [s for b in blocks for s in SENTENCE_END.split(normalize(b)) if s]
+
+
+_QUALIFIER_AT = re.compile(rf"(?<!\w)(?:{QUALIFIER_ALTS})(?!\w)", re.I)
+
+
+def _joined_across(line: str, nxt: str) -> bool:
+    """A figure runs over the break between ``line`` (the unit so far) and ``nxt`` (the lines after): a
+    qualifier ends the line right before a number ("approximately" / "1,234", "more" / "than" /
+    "1,234"), a qualifier's words are split by it ("MORE" / "THAN 1,234"), or digits meet across it
+    ("1,23" / "4", "$36." / "2 million")."""
+    line, nxt = normalize(line), normalize(nxt)
+    joined = f"{line} {nxt}"
+    if re.search(r"\d[,.]?$", line) and re.match(r"\d", nxt):
+        return broken_number(
+            joined, len(line) + 1, len(line) + 1 + re.match(r"[\d,.]*\d", nxt).end()
+        )
+    for m in _QUALIFIER_AT.finditer(joined, max(len(line) - 20, 0)):
+        if m.start() < len(line) < m.end():
+            return True  # "more" / "than"
+        if m.end() == len(line) and re.match(r"[\d$~]", nxt):
+            return True  # "approximately" / "1,234"
+    return False
 
 
 def clause_after(s: str, pos: int) -> str:

@@ -90,12 +90,15 @@ CHART_YEARS = 5
 
 # Any qualifier, the schema's or not (prose rules: an unmapped one is a ParseError naming it).
 _QUAL = prose.qualifier_group("qual")
-# A printed count not glued to a word, a decimal or a percent sign ("FY22", "2.1%" are not counts);
-# a "+" after it is read, so that it fails as a qualifier instead of vanishing.
-_COUNT = r"(?<![\w.,$])(?P<n>\d{1,3}(?:,\d{3})+|\d+)\+?(?!\w|,\d|\.\d|%| percent)"
-_PCT = r"(?<![\w.,])(?P<p>\d{1,3}(?:\.\d+)?)(?:%| percent\b)"
-_FY = re.compile(r"\b(?:fiscal\s+year|FY)\s?'?(\d{4}|\d{2})\b", re.I)
+# A printed count not glued to a word, a decimal, a percent sign or a "(cid:NN)" glyph ("FY22", "2.1%"
+# are not counts; the shared number boundaries of pipeline.parsers.prose); a "+" after it is read, so
+# that it fails as a qualifier instead of vanishing. A count that may be a piece of one wrapped over
+# lines ("1,23\n4") is matched, then skipped as malformed (prose.broken_number).
+_COUNT = rf"{prose.NUM_START}(?P<n>{prose.GROUPED}|\d+){prose.NUM_END}\+?(?!\w|,\d|\.\d|%| percent)"
+_PCT = rf"{prose.NUM_START}(?P<p>\d{{1,3}}(?:\.\d+)?){prose.NUM_END}(?:%| percent\b)"
+_FY = re.compile(r"\b(?:fiscal\s+year|FY)\s?'?(\d{4}|\d{2})\b" + prose.GLYPH_NEXT, re.I)
 _CP = r"child pornography"
+_BROKEN = "digits right before or after it across a space or line break: maybe a wrapped number"
 # Sentence ends; "U.S. Attorneys" and "U.S. Sentencing Commission" do not end a sentence.
 
 # "<count> were|involved|was|had ... child pornography" ("Of these, 1,435 were child pornography
@@ -142,7 +145,10 @@ _PRISON = re.compile(
 _SENTENCE_STAT = re.compile(
     r"\b(?P<kind>average|mean|median)\b(?P<mid>[^.;()]{0,50}?)\(?"
     + _QUAL
-    + r"(?<![\w.,])(?P<m>\d{1,3}(?:,\d{3})*) months\b",
+    + prose.NUM_START
+    + r"(?P<m>\d{1,3}(?:,\d{3})*)"
+    + prose.NUM_END
+    + r" months\b",
     re.I,
 )
 _SENTENCE_WORDS = re.compile(r"\bsentence|\bprison term|\bimprisonment|\bterm of", re.I)
@@ -534,6 +540,9 @@ def _read_prose(
         """A row for match ``m`` (number in group ``num``), or a skipped entry; True if a row."""
         cut = _period_skip(doc, s, m.start(num))
         ev = prose.evidence(s, m.start(), m.end(), cut[2] if cut else ())
+        if prose.broken_number(s, *m.span(num)):
+            why = ("malformed", _BROKEN)
+            cut = None
         if cut or why:
             reason, detail = (cut[0], cut[1]) if cut else why
             skipped.append(Skipped(pno, measure, m.group(num), reason, ev, detail))
