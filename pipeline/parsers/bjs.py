@@ -217,25 +217,6 @@ def _read_prose(doc: Document, raw_pages: list[str], skipped: list[Skipped]) -> 
     return rows
 
 
-def _period_skip(
-    doc: Document, s: str, pos: int, kinds: tuple[str, ...]
-) -> tuple[str, str, list[tuple[int, int]]] | None:
-    """(reason, detail, cue spans) when a cue in the clause holding ``pos`` says the count is not
-    one fiscal year's (prose rules); None when nothing does."""
-    cs, ce = prose.clause_of(s, pos)
-    cues = prose.period_cues(s[cs:ce], kinds)
-    if not cues:
-        return None
-    cue = next((c for c in cues if c.kind == "cumulative"), cues[0])
-    spans = [(c.start + cs, c.end + cs) for c in cues]
-    if cue.kind != "relative":
-        return cue.kind, cue.text, spans
-    year, reason, detail = prose.resolve_relative(cue.text, prose.document_date(doc))
-    if year is not None:  # this table has no period note to say how the year was read
-        reason, detail = "relative", f"{detail}; not published without a period note"
-    return reason, detail, spans
-
-
 def _qualifier(doc, pno, s, m, group, number_end, ev) -> str | None:
     q = prose.qualifier_of(m.group(group), s, number_end, m.end())
     return prose.check_qualifier(q, doc.id, pno, ev)
@@ -271,7 +252,7 @@ def _trend_rows(doc: Document, pno: int, s: str, skipped: list[Skipped]) -> list
             keep = [span.span()]
         prev_scope = scope
         # trend endpoints are each one year's count: only partial and relative cues apply
-        cut = _period_skip(doc, s, m.start("a"), ("partial", "relative"))
+        cut = prose.period_skip(doc, s, m.start("a"), ("partial", "relative"))
         ev = prose.evidence(s, m.start(), m.end(), keep + (cut[2] if cut else []))
         for n, y, grp, g in ((m.group("a"), ya, "q1", "a"), (m.group("b"), yb, "q2", "b")):
             if cut:
@@ -304,7 +285,7 @@ def _single_rows(doc: Document, pno: int, s: str, skipped: list[Skipped]) -> lis
                 continue
             own = [(y, sp) for y, sp in year_hits if sp != m.span("n")]
             years = {y for y, _ in own}
-            cut = _period_skip(doc, s, m.start("n"), ("cumulative", "partial", "relative"))
+            cut = prose.period_skip(doc, s, m.start("n"), ("cumulative", "partial", "relative"))
             ev = prose.evidence(
                 s, m.start(), m.end(), [sp for _, sp in own] + (cut[2] if cut else [])
             )

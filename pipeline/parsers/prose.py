@@ -352,6 +352,26 @@ def resolve_relative(cue_text: str, dated: tuple[int, int] | None) -> tuple[int 
     return year - 1, "", f"{cue_text!r} in a report dated {when}, read as FY {year - 1}"
 
 
+def period_skip(
+    doc, s: str, pos: int, kinds: tuple[str, ...] | None = None
+) -> tuple[str, str, list[tuple[int, int]]] | None:
+    """For a table without a period-note column (USSC, BJS): (reason, detail, cue spans) when a cue in
+    the clause holding ``pos`` says the figure is not one fiscal year's count; None when nothing does.
+    A relative year the document's date resolves is still skipped: no column could say how it was read."""
+    cs, ce = clause_of(s, pos)
+    cues = period_cues(s[cs:ce], kinds) if kinds is not None else period_cues(s[cs:ce])
+    if not cues:
+        return None
+    cue = next((c for c in cues if c.kind == "cumulative"), cues[0])
+    spans = [(c.start + cs, c.end + cs) for c in cues]
+    if cue.kind != "relative":
+        return cue.kind, cue.text, spans
+    year, reason, detail = resolve_relative(cue.text, document_date(doc))
+    if year is not None:
+        reason, detail = "relative", f"{detail}; not published without a period note"
+    return reason, detail, spans
+
+
 _IMPOSSIBLE = re.compile(r"^\d{1,3}(?:,\d{3})+$")
 
 

@@ -475,23 +475,6 @@ def _chart_rows(doc: Document, chart_page: int, bars: list[ChartBar], stated: _R
 # prose
 
 
-def _period_skip(doc: Document, s: str, pos: int) -> tuple[str, str, list[tuple[int, int]]] | None:
-    """(reason, detail, cue spans) when a period cue in the clause holding ``pos`` ("since fiscal year
-    2018", "through March", "last year") says the figure is not the sheet's one fiscal year."""
-    cs, ce = prose.clause_of(s, pos)
-    cues = prose.period_cues(s[cs:ce])
-    if not cues:
-        return None
-    cue = next((c for c in cues if c.kind == "cumulative"), cues[0])
-    spans = [(c.start + cs, c.end + cs) for c in cues]
-    if cue.kind != "relative":
-        return cue.kind, cue.text, spans
-    year, reason, detail = prose.resolve_relative(cue.text, prose.document_date(doc))
-    if year is not None:  # this table has no period note to say how the year was read
-        reason, detail = "relative", f"{detail}; not published without a period note"
-    return reason, detail, spans
-
-
 def _stated_year(sentences: list[str], i: int) -> int | None:
     for s in (sentences[i], sentences[i - 1] if i > 0 else ""):
         m = _FY.search(s)
@@ -538,7 +521,7 @@ def _read_prose(
 
     def add(group, measure, value, unit, m, s, pno, num="n", why=None) -> bool:
         """A row for match ``m`` (number in group ``num``), or a skipped entry; True if a row."""
-        cut = _period_skip(doc, s, m.start(num))
+        cut = prose.period_skip(doc, s, m.start(num))
         ev = prose.evidence(s, m.start(), m.end(), cut[2] if cut else ())
         if prose.broken_number(s, *m.span(num)):
             why = ("malformed", _BROKEN)
@@ -623,7 +606,7 @@ def _offense_type_rows(doc, pno, s, year, rows, skipped, other) -> None:
             "offense-type shares that add up to 100%",
             f"{total:.1f}% in {s!r}",
         )
-    cut = _period_skip(doc, s, 0)
+    cut = prose.period_skip(doc, s, 0)
     cut = (*other, []) if other else cut
     for t, p, clause, qual in types:
         ev = s if len(s) <= prose.SENTENCE_QUOTE_MAX else clause
