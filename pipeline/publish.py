@@ -9,6 +9,7 @@ previously published file byte-identical. Output bytes are deterministic: stable
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import math
 import os
@@ -210,7 +211,7 @@ def _publish(tables: dict[str, pd.DataFrame], out_dir: Path) -> PublishReport:
     rendered = {f"{name}.csv": render_csv(df) for name, df in validated.items()}
     present = {p.stem for p in out_dir.glob("*.csv") if p.stem in schemas.TABLES} | set(validated)
     # (out_dir may not exist yet: glob then finds nothing and the first release is created.)
-    rendered.update(_charts(validated, out_dir))
+    rendered.update(_charts(validated, rendered, out_dir))
     rendered["datapackage.json"] = datapackage(sorted(present)).encode("utf-8")
     rendered["README.md"] = data_dictionary(sorted(present)).encode("utf-8")
 
@@ -261,19 +262,41 @@ def read_published(table: str, path: Path) -> pd.DataFrame:
     return df
 
 
-def _charts(validated: dict[str, pd.DataFrame], out_dir: Path) -> dict[str, bytes]:
+CHART_INPUTS = "charts/inputs.sha256"
+
+
+def _charts(
+    validated: dict[str, pd.DataFrame], rendered: dict[str, bytes], out_dir: Path
+) -> dict[str, bytes]:
     """processed/charts/*.png from the release as it will be: the tables published now plus those
-    already published. Rendered only when a table a chart reads is being published."""
+    already published. Rendered only when the bytes of a table a chart reads change (the digest of
+    those tables is kept beside the charts), since rendering costs about a second."""
     from pipeline.charts import CHART_TABLES, render_charts
 
     if not (set(validated) & CHART_TABLES):
+        return {}
+    digest = hashlib.sha256(Path(render_charts.__code__.co_filename).read_bytes())  # chart code too
+    for t in sorted(CHART_TABLES):
+        path = out_dir / f"{t}.csv"
+        data = rendered.get(f"{t}.csv") or (path.read_bytes() if path.exists() else b"")
+        digest.update(f"{t}:{len(data)}:".encode() + data)
+    # Of documents.csv the charts read only which documents are verified copies (their captions).
+    docs = validated.get("documents")
+    if docs is None and (out_dir / "documents.csv").exists():
+        docs = read_published("documents", out_dir / "documents.csv")
+    if docs is not None:
+        verified = docs.groupby("document_id")["parser_verified"].any().sort_index()
+        digest.update(repr(verified.to_dict()).encode())
+    inputs = (digest.hexdigest() + "\n").encode()
+    previous = out_dir / CHART_INPUTS
+    if previous.exists() and previous.read_bytes() == inputs:
         return {}
     tables = {
         t: validated[t] if t in validated else read_published(t, out_dir / f"{t}.csv")
         for t in schemas.TABLES
         if t in validated or (out_dir / f"{t}.csv").exists()
     }
-    return dict(render_charts(tables))
+    return {**render_charts(tables), CHART_INPUTS: inputs}
 
 
 CHANGES_PREAMBLE = "# Changes to the published tables\n\nNewest first. Written by each publish that changed data.\n"
