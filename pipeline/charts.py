@@ -30,8 +30,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FixedLocator, FuncFormatter, LogLocator, NullFormatter
 
 import schemas
-from pipeline.caveats import BUNDLING_FROM_YEAR
-from pipeline.registry import registry
+from pipeline.caveats import BUNDLING_FROM_YEAR, edition_rank, registry_index
 
 __all__ = ["CHART_FILES", "ChartSpec", "RenderedCharts", "render_charts"]
 
@@ -107,34 +106,21 @@ class _Plan:
 
 
 # -- choosing one value per period and measure -----------------------------------------------------
-def _edition_rank() -> dict[str, tuple[int, int]]:
-    """document id -> (last year its period covers, registry position): larger is newer. A page
-    overwritten yearly ("current") ranks above every dated edition."""
-    ranks = {}
-    for i, doc in enumerate(registry()):
-        digits = [int(p) for p in doc.period.replace("-", " ").split() if p.isdigit()]
-        ranks[doc.id] = (max(digits) if digits else 9999, i)
-    return ranks
-
-
 def newest_edition(df: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
-    """One row per ``keys``: the one from the newest edition that prints it."""
-    for flag in ("is_latest_edition", "preferred"):
-        if flag in df.columns:
-            df = df[df[flag].astype("boolean").fillna(False).astype(bool)]
-            break
+    """One row per ``keys``: the one from the newest edition that prints it. Published tables carry
+    ``is_latest_edition``; the ranking (pipeline.caveats.edition_rank) also serves tables without it
+    and the measures a chart groups differently from the table's figure key."""
+    if "is_latest_edition" in df.columns:
+        df = df[df["is_latest_edition"].astype("boolean").fillna(False).astype(bool)]
     if df.empty:
         return df
-    ranks = _edition_rank()
-    order = df.assign(
-        _rank=df["document_id"].map(lambda d: ranks.get(d, (-1, -1))),
-        # the live copy is newer than any web-archive capture of the same page
-        _capture=df["capture_timestamp"].fillna("99999999999999")
-        if "capture_timestamp" in df.columns
-        else "",
+    index = registry_index()
+    captures = df["capture_timestamp"] if "capture_timestamp" in df.columns else [None] * len(df)
+    ranked = df.assign(
+        _rank=[edition_rank(d, c, index) for d, c in zip(df["document_id"], captures, strict=True)]
     )
-    order = order.sort_values([*keys, "_rank", "_capture", "document_id"], kind="stable")
-    return order.groupby(keys, sort=True).tail(1).drop(columns=["_rank", "_capture"])
+    ranked = ranked.sort_values([*keys, "_rank", "document_id"], kind="stable")
+    return ranked.groupby(keys, sort=True).tail(1).drop(columns=["_rank"])
 
 
 # -- text helpers ----------------------------------------------------------------------------------

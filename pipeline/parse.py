@@ -177,15 +177,20 @@ class ParseCache:
 
 
 # -- parsing ------------------------------------------------------------------------------------------
-def _parse_in_child(doc: Document, version: ArchivedVersion, max_pages: int) -> CopyParse:
-    """The parse proper, run by :func:`_run_parser` in a sandboxed child process."""
-    base = CopyParse(
+def _failed(doc: Document, version: ArchivedVersion, **fields) -> CopyParse:
+    return CopyParse(
         document_id=doc.id,
         sha256=version.sha256,
         capture_timestamp=version.capture_timestamp,
         status=FAILED,
         code_version=code_version(doc.parser),
+        **fields,
     )
+
+
+def _parse_in_child(doc: Document, version: ArchivedVersion, max_pages: int) -> CopyParse:
+    """The parse proper, run by :func:`_run_parser` in a sandboxed child process."""
+    base = _failed(doc, version)  # until the parser succeeds
     if doc.format == "pdf":
         try:
             base.pages = count_pages(version.path, stop_after=max_pages)
@@ -245,12 +250,9 @@ def _parse_sandboxed(doc: Document, version: ArchivedVersion) -> tuple[CopyParse
     outcome = sandbox.run(_parse_in_child, doc, version, limits.max_pages, limits=limits)
     if outcome.ok:
         return outcome.value, True
-    failed = CopyParse(
-        document_id=doc.id,
-        sha256=version.sha256,
-        capture_timestamp=version.capture_timestamp,
-        status=FAILED,
-        code_version=code_version(doc.parser),
+    failed = _failed(
+        doc,
+        version,
         error=f"{doc.id}, page -: {outcome.message}",
         error_expected=outcome.expected or "a parse that completes",
         pages=page_count(version.path) if doc.format == "pdf" else None,
